@@ -1,0 +1,170 @@
+#include "schedule/secret_tree.hpp"
+
+namespace mpsec::schedule {
+
+using tree::LeafIndex;
+using tree::NodeIndex;
+
+SecretTree::SecretTree(const crypto::CipherSuite& suite, EncryptionSecret root,
+                       tree::LeafCount leaves, RatchetPolicy policy)
+    : suite_(suite), leaves_(leaves), policy_(policy) {
+  if (leaves.value > 0) nodes_.emplace(tree::root(leaves).value, SecretBytes(root.view()));
+}
+
+std::size_t SecretTree::stored_secrets() const noexcept {
+  std::size_t n = nodes_.size();
+  for (const auto& [leaf, r] : ratchets_)
+    n += 2 + r.handshake.skipped.size() + r.application.skipped.size();
+  return n;
+}
+
+Result<MessageKey> SecretTree::key_at(ByteView ratchet_secret, std::uint32_t generation) const {
+  MessageKey out;
+  out.generation = generation;
+  out.key =
+      MPSEC_TRY(suite_.derive_tree_secret(ratchet_secret, "key", generation, suite_.key_size()));
+  out.nonce = MPSEC_TRY(
+      suite_.derive_tree_secret(ratchet_secret, "nonce", generation, suite_.nonce_size()));
+  return out;
+}
+
+// Walks from the lowest stored ancestor of `leaf` down to it (RFC 9420 §9: left/right
+// children by ExpandWithLabel(., "tree", "left"/"right", Nh)), then starts both ratchets.
+Status SecretTree::derive_leaf_bases(LeafIndex leaf, StagedKey& staged) const {
+  const NodeIndex target = leaf.node();
+  const NodeIndex root = tree::root(leaves_);
+  NodeIndex x = target;
+  while (nodes_.find(x.value) == nodes_.end()) {
+    // Every leaf without ratchets has a stored ancestor; reaching the root means a bug.
+    MPSEC_ENSURE(x != root, Errc::internal, "secret tree lost the path to a leaf");
+    x = tree::parent(x);
+  }
+  staged.consumed_node_ = x.value;
+  SecretBytes secret = nodes_.at(x.value).clone();
+  while (x != target) {
+    const NodeIndex l = tree::left(x), r = tree::right(x);
+    auto left_secret = MPSEC_TRY(
+        suite_.expand_with_label(secret.view(), "tree", as_bytes("left"), suite_.hash_size()));
+    auto right_secret = MPSEC_TRY(
+        suite_.expand_with_label(secret.view(), "tree", as_bytes("right"), suite_.hash_size()));
+    const bool go_left = tree::in_subtree(target, l);
+    staged.new_nodes_.emplace_back(go_left ? r.value : l.value,
+                                   go_left ? std::move(right_secret) : std::move(left_secret));
+    secret = go_left ? std::move(left_secret) : std::move(right_secret);
+    x = go_left ? l : r;
+  }
+  staged.handshake_base_ =
+      MPSEC_TRY(suite_.expand_with_label(secret.view(), "handshake", {}, suite_.hash_size()));
+  staged.application_base_ =
+      MPSEC_TRY(suite_.expand_with_label(secret.view(), "application", {}, suite_.hash_size()));
+  return ok();
+}
+
+// Ratchets from generation `from` (whose secret is `secret`) to `to`: keys of the skipped
+// generations that the policy keeps go to new_skipped_, the key of `to` is the staged key,
+// and next_secret_ is ratchet_secret_[to + 1].
+Status SecretTree::advance(ByteView secret, std::uint32_t from, std::uint32_t to,
+                           StagedKey& staged) const {
+  const std::uint32_t keep_from = to - from > policy_.max_skipped ? to - policy_.max_skipped : from;
+  SecretBytes current{secret};
+  for (std::uint32_t g = from;; ++g) {
+    if (g == to) {
+      staged.key_ = MPSEC_TRY(key_at(current.view(), g));
+    } else if (g >= keep_from) {
+      staged.new_skipped_.push_back(MPSEC_TRY(key_at(current.view(), g)));
+    }
+    current = MPSEC_TRY(suite_.derive_tree_secret(current.view(), "secret", g, suite_.hash_size()));
+    if (g == to) break;
+  }
+  staged.next_secret_ = std::move(current);
+  return ok();
+}
+
+Result<StagedKey> SecretTree::stage_key(LeafIndex leaf, RatchetKind kind,
+                                        std::uint32_t generation) const {
+  MPSEC_ENSURE(leaf.value < leaves_.value, Errc::unknown_sender, "sender leaf outside the tree");
+  StagedKey staged;
+  staged.version_ = version_;
+  staged.leaf_ = leaf;
+  staged.kind_ = kind;
+
+  const Ratchet* ratchet = nullptr;
+  if (auto it = ratchets_.find(leaf.value); it != ratchets_.end()) ratchet = &it->second.of(kind);
+  std::uint32_t next = 0;
+  ByteView secret;
+  if (ratchet != nullptr) {
+    next = ratchet->next;
+    secret = ratchet->secret.view();
+    if (generation < next) {
+      auto kept = ratchet->skipped.find(generation);
+      if (kept == ratchet->skipped.end()) {
+        const bool too_old = next - generation > policy_.max_skipped;
+        return fail(too_old ? Errc::out_of_window : Errc::replay,
+                    too_old ? "generation older than the kept window" : "generation already used");
+      }
+      staged.from_skipped_ = true;
+      staged.key_ = MessageKey{generation, kept->second.key.clone(), kept->second.nonce.clone()};
+      return staged;
+    }
+  }
+  MPSEC_ENSURE(generation - next <= policy_.max_forward_jump, Errc::out_of_window,
+               "generation too far ahead of the ratchet");
+  MPSEC_ENSURE(generation != UINT32_MAX, Errc::limit_exceeded, "ratchet generations exhausted");
+  if (ratchet == nullptr) {
+    MPSEC_TRY(derive_leaf_bases(leaf, staged));
+    secret = (kind == RatchetKind::handshake ? *staged.handshake_base_ : *staged.application_base_)
+                 .view();
+  }
+  MPSEC_TRY(advance(secret, next, generation, staged));
+  return staged;
+}
+
+Status SecretTree::commit(StagedKey staged) {
+  MPSEC_ENSURE(staged.version_ == version_, Errc::invalid_state,
+               "secret tree changed since the key was staged");
+  if (staged.consumed_node_) {
+    nodes_.erase(*staged.consumed_node_);
+    for (auto& [node, secret] : staged.new_nodes_)
+      nodes_.insert_or_assign(node, std::move(secret));
+    LeafRatchets fresh;
+    fresh.handshake.secret = std::move(*staged.handshake_base_);
+    fresh.application.secret = std::move(*staged.application_base_);
+    ratchets_.insert_or_assign(staged.leaf_.value, std::move(fresh));
+  }
+  Ratchet& r = ratchets_.at(staged.leaf_.value).of(staged.kind_);
+  if (staged.from_skipped_) {
+    r.skipped.erase(staged.key_.generation);
+  } else {
+    r.secret = std::move(staged.next_secret_);
+    r.next = staged.key_.generation + 1;
+    for (auto& k : staged.new_skipped_) {
+      const std::uint32_t g = k.generation;
+      r.skipped.insert_or_assign(g, std::move(k));
+    }
+    while (r.skipped.size() > policy_.max_skipped)
+      r.skipped.erase(r.skipped.begin());
+  }
+  ++version_;
+  return ok();
+}
+
+Result<MessageKey> SecretTree::next_key(LeafIndex leaf, RatchetKind kind) {
+  std::uint32_t next = 0;
+  if (auto it = ratchets_.find(leaf.value); it != ratchets_.end()) next = it->second.of(kind).next;
+  auto staged = MPSEC_TRY(stage_key(leaf, kind, next));
+  MessageKey key{staged.key_.generation, staged.key_.key.clone(), staged.key_.nonce.clone()};
+  MPSEC_TRY(commit(std::move(staged)));
+  return key;
+}
+
+Result<SenderDataKey> sender_data_key(const crypto::CipherSuite& suite,
+                                      const SenderDataSecret& secret, ByteView ciphertext) {
+  const ByteView sample = ciphertext.first(std::min(ciphertext.size(), suite.hash_size()));
+  SenderDataKey out;
+  out.key = MPSEC_TRY(suite.expand_with_label(secret.view(), "key", sample, suite.key_size()));
+  out.nonce =
+      MPSEC_TRY(suite.expand_with_label(secret.view(), "nonce", sample, suite.nonce_size()));
+  return out;
+}
+
+}  // namespace mpsec::schedule
