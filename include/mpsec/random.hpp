@@ -14,7 +14,7 @@ class Random {
   [[nodiscard]] virtual Status fill(MutableByteView out) = 0;
 };
 
-// The operating system's CSPRNG via OpenSSL's DRBG. Thread-safe.
+// The operating system's CSPRNG (getrandom(2)). Thread-safe and fork-safe.
 Random& system_random();
 
 }  // namespace mpsec

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "mpsec/bytes.hpp"
@@ -55,35 +56,45 @@ class SecretArray {
 
 class SecretBytes {
  public:
-  using Storage = std::vector<std::uint8_t, WipingAllocator<std::uint8_t>>;
-
   SecretBytes() = default;
   // `size` zero bytes, to be filled in place.
-  explicit SecretBytes(std::size_t size) : bytes_(size) {}
-  explicit SecretBytes(ByteView data) : bytes_(data.begin(), data.end()) {}
+  explicit SecretBytes(std::size_t size);
+  explicit SecretBytes(ByteView data);
 
-  SecretBytes(SecretBytes&&) noexcept = default;
-  SecretBytes& operator=(SecretBytes&&) noexcept = default;
+  SecretBytes(SecretBytes&& other) noexcept
+      : data_(std::exchange(other.data_, nullptr)),
+        size_(std::exchange(other.size_, 0)),
+        capacity_(std::exchange(other.capacity_, 0)) {}
+  SecretBytes& operator=(SecretBytes&& other) noexcept {
+    if (this != &other) {
+      release();
+      data_ = std::exchange(other.data_, nullptr);
+      size_ = std::exchange(other.size_, 0);
+      capacity_ = std::exchange(other.capacity_, 0);
+    }
+    return *this;
+  }
   SecretBytes(const SecretBytes&) = delete;
   SecretBytes& operator=(const SecretBytes&) = delete;
-  ~SecretBytes() = default;
+  ~SecretBytes() { release(); }
 
   [[nodiscard]] SecretBytes clone() const { return SecretBytes(view()); }
 
-  std::uint8_t* data() noexcept { return bytes_.data(); }
-  const std::uint8_t* data() const noexcept { return bytes_.data(); }
-  std::size_t size() const noexcept { return bytes_.size(); }
-  bool empty() const noexcept { return bytes_.empty(); }
-  ByteView view() const noexcept { return {bytes_.data(), bytes_.size()}; }
-  MutableByteView mutable_view() noexcept { return {bytes_.data(), bytes_.size()}; }
-  std::uint8_t operator[](std::size_t i) const noexcept { return bytes_[i]; }
+  std::uint8_t* data() noexcept { return data_; }
+  const std::uint8_t* data() const noexcept { return data_; }
+  std::size_t size() const noexcept { return size_; }
+  bool empty() const noexcept { return size_ == 0; }
+  ByteView view() const noexcept { return {data_, size_}; }
+  MutableByteView mutable_view() noexcept { return {data_, size_}; }
+  std::uint8_t operator[](std::size_t i) const noexcept { return data_[i]; }
 
-  // Growth reallocates through the wiping allocator; shrinking wipes the cut-off tail.
+  // Growth moves the bytes to a new buffer and wipes the old one; shrinking wipes the
+  // cut-off tail; new bytes are zero.
   void resize(std::size_t size);
-  void append(ByteView data) { bytes_.insert(bytes_.end(), data.begin(), data.end()); }
-  void reserve(std::size_t capacity) { bytes_.reserve(capacity); }
+  void append(ByteView data);
+  void reserve(std::size_t capacity);
   // Wipes the contents and releases the storage.
-  void clear() noexcept;
+  void clear() noexcept { release(); }
 
   // Constant-time comparison.
   friend bool operator==(const SecretBytes& a, const SecretBytes& b) noexcept {
@@ -91,7 +102,14 @@ class SecretBytes {
   }
 
  private:
-  Storage bytes_;
+  void release() noexcept;
+  void grow(std::size_t capacity);
+
+  // Raw storage through the wiping allocator, so copies are memcpy and every buffer this
+  // object ever owned is wiped when it is given back.
+  std::uint8_t* data_ = nullptr;
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
 };
 
 }  // namespace mpsec

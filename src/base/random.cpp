@@ -1,8 +1,8 @@
 #include "mpsec/random.hpp"
 
-#include <openssl/rand.h>
+#include <sys/random.h>
 
-#include <climits>
+#include <cerrno>
 
 namespace mpsec {
 
@@ -10,11 +10,14 @@ namespace {
 class SystemRandom final : public Random {
  public:
   Status fill(MutableByteView out) override {
+    // getrandom(2) straight from the kernel: fork-safe (no user-space state to duplicate) and
+    // several times cheaper per call than OpenSSL's locked DRBG for the small draws (reuse
+    // guards, nonces) the record layer makes per message.
     while (!out.empty()) {
-      const std::size_t n = std::min<std::size_t>(out.size(), INT_MAX);
-      MPSEC_ENSURE(RAND_bytes(out.data(), static_cast<int>(n)) == 1, Errc::random_failure,
-                   "RAND_bytes failed");
-      out = out.subspan(n);
+      const ssize_t n = ::getrandom(out.data(), out.size(), 0);
+      if (n < 0 && errno == EINTR) continue;
+      MPSEC_ENSURE(n > 0, Errc::random_failure, "getrandom failed");
+      out = out.subspan(static_cast<std::size_t>(n));
     }
     return ok();
   }

@@ -3,6 +3,7 @@
 #include <array>
 #include <string>
 
+#include "codec/varint.hpp"
 #include "codec/writer.hpp"
 
 namespace mpsec::crypto {
@@ -70,15 +71,41 @@ Result<Bytes> CipherSuite::ref_hash(std::string_view label, ByteView value) cons
   return digest(hash_, input);
 }
 
+namespace {
+// KDFLabel { uint16 length; opaque label<V> = "MLS 1.0 " + label; opaque context<V>; }
+Result<Bytes> kdf_label(std::string_view label, ByteView context, std::size_t length) {
+  MPSEC_ENSURE(length <= 0xffff, Errc::invalid_argument, "ExpandWithLabel length above 2^16 - 1");
+  // Built by hand into one allocation: this runs several times for every message.
+  const std::size_t label_size = kMlsLabelPrefix.size() + label.size();
+  Bytes out;
+  out.reserve(2 + 4 + label_size + 4 + context.size());
+  out.push_back(static_cast<std::uint8_t>(length >> 8));
+  out.push_back(static_cast<std::uint8_t>(length));
+  MPSEC_TRY(codec::write_varint(out, label_size));
+  append(out, as_bytes(kMlsLabelPrefix));
+  append(out, as_bytes(label));
+  MPSEC_TRY(codec::write_varint(out, context.size()));
+  append(out, context);
+  return out;
+}
+
+std::array<std::uint8_t, 4> uint32_be(std::uint32_t v) {
+  return {static_cast<std::uint8_t>(v >> 24), static_cast<std::uint8_t>(v >> 16),
+          static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
+}
+}  // namespace
+
 Result<SecretBytes> CipherSuite::expand_with_label(ByteView secret, std::string_view label,
                                                    ByteView context, std::size_t length) const {
-  MPSEC_ENSURE(length <= 0xffff, Errc::invalid_argument, "ExpandWithLabel length above 2^16 - 1");
-  codec::Writer w;
-  w.u16(static_cast<std::uint16_t>(length));
-  w.opaque(as_bytes(mls_label(label)));
-  w.opaque(context);
-  auto kdf_label = MPSEC_TRY(std::move(w).finish());
-  return hkdf_expand(hash_, secret, kdf_label, length);
+  auto info = MPSEC_TRY(kdf_label(label, context, length));
+  return hkdf_expand(hash_, secret, info, length);
+}
+
+Result<SecretBytes> CipherSuite::expand_with_label(const HmacKey& secret, std::string_view label,
+                                                   ByteView context, std::size_t length) const {
+  MPSEC_ENSURE(secret.alg() == hash_, Errc::invalid_argument, "KDF key for another hash");
+  auto info = MPSEC_TRY(kdf_label(label, context, length));
+  return secret.expand(info, length);
 }
 
 Result<SecretBytes> CipherSuite::derive_secret(ByteView secret, std::string_view label) const {
@@ -88,10 +115,15 @@ Result<SecretBytes> CipherSuite::derive_secret(ByteView secret, std::string_view
 Result<SecretBytes> CipherSuite::derive_tree_secret(ByteView secret, std::string_view label,
                                                     std::uint32_t generation,
                                                     std::size_t length) const {
-  const std::uint8_t context[4] = {
-      static_cast<std::uint8_t>(generation >> 24), static_cast<std::uint8_t>(generation >> 16),
-      static_cast<std::uint8_t>(generation >> 8), static_cast<std::uint8_t>(generation)};
-  return expand_with_label(secret, label, ByteView(context, 4), length);
+  const auto context = uint32_be(generation);
+  return expand_with_label(secret, label, context, length);
+}
+
+Result<SecretBytes> CipherSuite::derive_tree_secret(const HmacKey& secret, std::string_view label,
+                                                    std::uint32_t generation,
+                                                    std::size_t length) const {
+  const auto context = uint32_be(generation);
+  return expand_with_label(secret, label, context, length);
 }
 
 Result<Bytes> CipherSuite::sign_with_label(const SigningKey& key, std::string_view label,

@@ -63,10 +63,20 @@ class CipherSuite {
   // ExpandWithLabel = KDF.Expand(secret, KDFLabel{length, "MLS 1.0 " + label, context}, length)
   [[nodiscard]] Result<SecretBytes> expand_with_label(ByteView secret, std::string_view label,
                                                       ByteView context, std::size_t length) const;
+  // The same from a secret prepared as an HMAC key, for several derivations from one secret.
+  [[nodiscard]] Result<HmacKey> kdf_key(ByteView secret) const {
+    return HmacKey::create(hash_, secret);
+  }
+  [[nodiscard]] Result<SecretBytes> expand_with_label(const HmacKey& secret, std::string_view label,
+                                                      ByteView context, std::size_t length) const;
   // DeriveSecret(secret, label) = ExpandWithLabel(secret, label, "", Nh)
   [[nodiscard]] Result<SecretBytes> derive_secret(ByteView secret, std::string_view label) const;
   // DeriveTreeSecret = ExpandWithLabel(secret, label, uint32(generation), length)
   [[nodiscard]] Result<SecretBytes> derive_tree_secret(ByteView secret, std::string_view label,
+                                                       std::uint32_t generation,
+                                                       std::size_t length) const;
+  [[nodiscard]] Result<SecretBytes> derive_tree_secret(const HmacKey& secret,
+                                                       std::string_view label,
                                                        std::uint32_t generation,
                                                        std::size_t length) const;
   // Signature over SignContent{"MLS 1.0 " + label, content}.

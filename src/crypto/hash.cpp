@@ -112,31 +112,57 @@ Result<ossl::MacCtxPtr> hmac_keyed(HashAlg alg, ByteView key) {
   return ctx;
 }
 
-Status hmac_into(EVP_MAC_CTX* ctx, std::initializer_list<ByteView> parts, std::uint8_t* out,
-                 std::size_t out_len) {
+}  // namespace
+
+Result<HmacKey> HmacKey::create(HashAlg alg, ByteView key) {
+  return HmacKey(alg, MPSEC_TRY(hmac_keyed(alg, key)));
+}
+
+Status HmacKey::mac(std::initializer_list<ByteView> parts, MutableByteView out) const {
+  MPSEC_ENSURE(out.size() == hash_size(alg_), Errc::invalid_argument, "HMAC output size");
+  // Re-initialising without a key restarts from the stored pad states.
+  if (EVP_MAC_init(ctx_.get(), nullptr, 0, nullptr) != 1)
+    return ossl::fail(Errc::crypto_error, "EVP_MAC_init(HMAC)");
   for (ByteView p : parts) {
-    if (!p.empty() && EVP_MAC_update(ctx, p.data(), p.size()) != 1)
+    if (!p.empty() && EVP_MAC_update(ctx_.get(), p.data(), p.size()) != 1)
       return ossl::fail(Errc::crypto_error, "EVP_MAC_update");
   }
   std::size_t len = 0;
-  if (EVP_MAC_final(ctx, out, &len, out_len) != 1 || len != out_len)
+  if (EVP_MAC_final(ctx_.get(), out.data(), &len, out.size()) != 1 || len != out.size())
     return ossl::fail(Errc::crypto_error, "EVP_MAC_final");
   return ok();
 }
 
-}  // namespace
+Result<SecretBytes> HmacKey::expand(ByteView info, std::size_t length) const {
+  // RFC 5869 §2.3: T(i) = HMAC(PRK, T(i-1) || info || i)
+  const std::size_t nh = hash_size(alg_);
+  MPSEC_ENSURE(length <= 255 * nh, Errc::invalid_argument, "HKDF-Expand length above 255 * Nh");
+  SecretBytes out(length);
+  SecretArray<kMaxHashSize> t;
+  std::size_t t_len = 0;
+  for (std::size_t done = 0, i = 1; done < length; ++i) {
+    const std::uint8_t counter[1] = {static_cast<std::uint8_t>(i)};
+    MPSEC_TRY(mac({ByteView(t.data(), t_len), info, ByteView(counter, 1)},
+                  MutableByteView(t.data(), nh)));
+    t_len = nh;
+    const std::size_t n = std::min(nh, length - done);
+    std::copy_n(t.data(), n, out.data() + done);
+    done += n;
+  }
+  return out;
+}
 
 Result<Bytes> hmac(HashAlg alg, ByteView key, ByteView data) {
-  auto ctx = MPSEC_TRY(hmac_keyed(alg, key));
+  auto k = MPSEC_TRY(HmacKey::create(alg, key));
   Bytes out(hash_size(alg));
-  MPSEC_TRY(hmac_into(ctx.get(), {data}, out.data(), out.size()));
+  MPSEC_TRY(k.mac({data}, out));
   return out;
 }
 
 Result<SecretBytes> hmac_secret(HashAlg alg, ByteView key, ByteView data) {
-  auto ctx = MPSEC_TRY(hmac_keyed(alg, key));
+  auto k = MPSEC_TRY(HmacKey::create(alg, key));
   SecretBytes out(hash_size(alg));
-  MPSEC_TRY(hmac_into(ctx.get(), {data}, out.data(), out.size()));
+  MPSEC_TRY(k.mac({data}, out.mutable_view()));
   return out;
 }
 
@@ -158,26 +184,10 @@ Result<SecretBytes> hkdf_extract(HashAlg alg, ByteView salt, ByteView ikm) {
 }
 
 Result<SecretBytes> hkdf_expand(HashAlg alg, ByteView prk, ByteView info, std::size_t length) {
-  const std::size_t nh = hash_size(alg);
-  MPSEC_ENSURE(length <= 255 * nh, Errc::invalid_argument, "HKDF-Expand length above 255 * Nh");
-  SecretBytes out(length);
-  if (length == 0) return out;
-  auto ctx = MPSEC_TRY(hmac_keyed(alg, prk));
-  SecretArray<kMaxHashSize> t;
-  std::size_t t_len = 0;
-  std::size_t done = 0;
-  for (std::uint8_t i = 1; done < length; ++i) {
-    if (i > 1 && EVP_MAC_init(ctx.get(), nullptr, 0, nullptr) != 1)  // same key again
-      return ossl::fail(Errc::crypto_error, "EVP_MAC_init(HMAC)");
-    const std::uint8_t counter[1] = {i};
-    MPSEC_TRY(hmac_into(ctx.get(), {ByteView(t.data(), t_len), info, ByteView(counter, 1)},
-                        t.data(), nh));
-    t_len = nh;
-    const std::size_t n = std::min(nh, length - done);
-    std::copy_n(t.data(), n, out.data() + done);
-    done += n;
-  }
-  return out;
+  MPSEC_ENSURE(length <= 255 * hash_size(alg), Errc::invalid_argument,
+               "HKDF-Expand length above 255 * Nh");
+  auto key = MPSEC_TRY(HmacKey::create(alg, prk));
+  return key.expand(info, length);
 }
 
 }  // namespace mpsec::crypto

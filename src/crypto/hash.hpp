@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <string_view>
 
 #include "crypto/openssl.hpp"
@@ -34,6 +35,26 @@ class Hasher {
  private:
   explicit Hasher(ossl::MdCtxPtr ctx) : ctx_(std::move(ctx)) {}
   ossl::MdCtxPtr ctx_;
+};
+
+// An HMAC key set up once, for many MACs under it: the shape of the MLS key schedule, where
+// one secret yields a key, a nonce and the next secret by HKDF-Expand. OpenSSL keeps the
+// key's inner and outer pad states, so each further MAC skips two hash compressions and
+// the context allocation. Not safe for concurrent use.
+class HmacKey {
+ public:
+  [[nodiscard]] static Result<HmacKey> create(HashAlg alg, ByteView key);
+
+  HashAlg alg() const noexcept { return alg_; }
+  // HMAC(key, parts[0] || parts[1] || ...) into `out` (exactly hash_size(alg) bytes).
+  [[nodiscard]] Status mac(std::initializer_list<ByteView> parts, MutableByteView out) const;
+  // HKDF-Expand with this key as the PRK; fails with invalid_argument when L > 255 * Nh.
+  [[nodiscard]] Result<SecretBytes> expand(ByteView info, std::size_t length) const;
+
+ private:
+  HmacKey(HashAlg alg, ossl::MacCtxPtr ctx) : alg_(alg), ctx_(std::move(ctx)) {}
+  HashAlg alg_;
+  ossl::MacCtxPtr ctx_;
 };
 
 // HMAC (RFC 2104). The output is a tag, not a secret; use hmac_secret for key derivation.

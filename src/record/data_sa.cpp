@@ -2,7 +2,8 @@
 
 #include "codec/varint.hpp"
 #include "record/compression.hpp"
-#include "record/message_protection.hpp"
+#include "record/content_auth.hpp"
+#include "record/private_message.hpp"
 #include "schedule/key_schedule.hpp"
 
 namespace mpsec::record {
@@ -15,7 +16,7 @@ Result<DataSA::Epoch> DataSA::make_epoch(EpochInput input) const {
   auto sender_data = MPSEC_TRY(suite_.derive_secret(input.epoch_secret.view(), "sender data"));
   auto encryption = MPSEC_TRY(suite_.derive_secret(input.epoch_secret.view(), "encryption"));
   return Epoch{input.epoch,
-               schedule::SenderDataSecret(std::move(sender_data)),
+               MPSEC_TRY(suite_.kdf_key(sender_data.view())),
                schedule::SecretTree(suite_, schedule::EncryptionSecret(std::move(encryption)),
                                     input.leaves, policy_.ratchet),
                std::move(input.group_context),
@@ -67,38 +68,35 @@ Result<Bytes> DataSA::protect(ByteView plaintext, ByteView authenticated_data, R
   if (policy_.compress) compressed = MPSEC_TRY(compress(plaintext));
   const ByteView data = policy_.compress ? ByteView(compressed) : plaintext;
 
-  AuthenticatedContent ac;
-  ac.wire_format = WireFormat::private_message;
-  ac.content = FramedContent{group_id_,
-                             current.number,
-                             Sender::member(own_leaf_.value),
-                             to_bytes(authenticated_data),
-                             ContentType::application,
-                             encode_application_data(data)};
-  if (policy_.sign)
-    ac.auth.signature = MPSEC_TRY(
-        sign_content(suite_, *own_key_, ac.wire_format, ac.content, current.group_context));
+  // application_data<V>: its length prefix, then the data, copied once into the message.
+  Bytes prefix;
+  MPSEC_TRY(codec::write_varint(prefix, data.size()));
+  FramedContentAuthData auth;
+  if (policy_.sign) {
+    FramedContent fc{group_id_,
+                     current.number,
+                     Sender::member(own_leaf_.value),
+                     to_bytes(authenticated_data),
+                     ContentType::application,
+                     encode_application_data(data)};
+    auth.signature = MPSEC_TRY(
+        sign_content(suite_, *own_key_, WireFormat::private_message, fc, current.group_context));
+  }
   std::size_t padding = 0;
   if (policy_.padding_block > 0) {
-    const std::size_t sig = ac.auth.signature.size();
-    const std::size_t unpadded = ac.content.content.size() + codec::varint_size(sig) + sig;
+    const std::size_t sig = auth.signature.size();
+    const std::size_t unpadded = prefix.size() + data.size() + codec::varint_size(sig) + sig;
     padding = (policy_.padding_block - unpadded % policy_.padding_block) % policy_.padding_block;
   }
-  auto message =
-      MPSEC_TRY(protect_private({suite_, current.sender_data}, current.tree, ac, padding, rng));
-  codec::Writer w;
-  encode_header(w, WireFormat::private_message);
-  codec::encode(w, message);
-  return std::move(w).finish();
+  const ByteView body[] = {prefix, data};
+  return protect_private({suite_, current.sender_data}, current.tree,
+                         PrivateContent{group_id_, current.number, own_leaf_.value,
+                                        ContentType::application, authenticated_data, body, &auth},
+                         padding, rng);
 }
 
 Result<Received> DataSA::unprotect(ByteView bytes, Instant now) {
-  codec::Reader r(bytes);
-  MPSEC_ENSURE(MPSEC_TRY(decode_header(r)) == WireFormat::private_message, Errc::decode_error,
-               "not a PrivateMessage");
-  PrivateMessage message;
-  MPSEC_TRY(codec::decode(r, message));
-  MPSEC_TRY(r.finish());
+  const auto message = MPSEC_TRY(PrivateMessageView::parse(bytes));
   MPSEC_ENSURE(ct_equal(message.group_id, group_id_), Errc::wrong_group,
                "message for another group");
   MPSEC_ENSURE(message.content_type == ContentType::application, Errc::policy_violation,
@@ -106,28 +104,41 @@ Result<Received> DataSA::unprotect(ByteView bytes, Instant now) {
   Epoch* epoch = find_epoch(message.epoch, now);
   MPSEC_ENSURE(epoch != nullptr, Errc::unknown_epoch, "epoch unknown or past its grace time");
 
-  auto decrypted = MPSEC_TRY(
-      unprotect_private({suite_, epoch->sender_data}, epoch->tree, message, application_only()));
-  const std::uint32_t leaf = decrypted.content.content.sender.index;
-  MPSEC_ENSURE(leaf < epoch->roster.size() && epoch->roster[leaf], Errc::unknown_sender,
+  auto d = MPSEC_TRY(
+      decrypt_private({suite_, epoch->sender_data}, epoch->tree, message, application_only()));
+  MPSEC_ENSURE(d.leaf < epoch->roster.size() && epoch->roster[d.leaf], Errc::unknown_sender,
                "sender is not an authorized sender of this epoch");
   if (policy_.sign) {
-    MPSEC_TRY(
-        verify_content(suite_, *epoch->roster[leaf], decrypted.content, epoch->group_context));
+    const AuthenticatedContent ac{WireFormat::private_message,
+                                  FramedContent{group_id_, message.epoch, Sender::member(d.leaf),
+                                                to_bytes(message.authenticated_data),
+                                                ContentType::application, to_bytes(d.body())},
+                                  d.auth};
+    MPSEC_TRY(verify_content(suite_, *epoch->roster[d.leaf], ac, epoch->group_context));
   } else {
-    MPSEC_ENSURE(decrypted.content.auth.signature.empty(), Errc::decode_error,
+    MPSEC_ENSURE(d.auth.signature.empty(), Errc::decode_error,
                  "unexpected signature under a no-signature policy");
   }
-  const ByteView data = MPSEC_TRY(application_data(decrypted.content.content));
-  Bytes plaintext =
-      policy_.compress ? MPSEC_TRY(decompress(data, policy_.max_plaintext)) : to_bytes(data);
-  MPSEC_ENSURE(plaintext.size() <= policy_.max_plaintext, Errc::limit_exceeded,
-               "plaintext larger than the policy allows");
+  // The body is application_data<V>: find the data inside the decrypted buffer.
+  const auto header = MPSEC_TRY(codec::read_varint(d.body()));
+  const std::size_t offset = header.size;
+  const std::size_t size = static_cast<std::size_t>(header.value);
+  Bytes plaintext;
+  if (policy_.compress) {
+    plaintext = MPSEC_TRY(decompress(d.body().subspan(offset, size), policy_.max_plaintext));
+  } else {
+    MPSEC_ENSURE(size <= policy_.max_plaintext, Errc::limit_exceeded,
+                 "plaintext larger than the policy allows");
+    // Move the data to the front of the buffer it was decrypted into, rather than copy it.
+    plaintext = std::move(d.plaintext);
+    plaintext.erase(plaintext.begin(), plaintext.begin() + static_cast<std::ptrdiff_t>(offset));
+    plaintext.resize(size);
+  }
 
   // Everything checked out: consume the key (this is what makes a replay fail).
-  MPSEC_TRY(epoch->tree.commit(std::move(decrypted.key)));
-  return Received{tree::LeafIndex(leaf), decrypted.generation, message.epoch,
-                  std::move(decrypted.content.content.authenticated_data), std::move(plaintext)};
+  MPSEC_TRY(epoch->tree.commit(std::move(d.key)));
+  return Received{tree::LeafIndex(d.leaf), d.generation, message.epoch,
+                  to_bytes(message.authenticated_data), std::move(plaintext)};
 }
 
 }  // namespace mpsec::record

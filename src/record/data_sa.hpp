@@ -68,7 +68,7 @@ class DataSA {
  private:
   struct Epoch {
     std::uint64_t number;
-    schedule::SenderDataSecret sender_data;
+    crypto::HmacKey sender_data;  // sender_data_secret as a KDF key
     schedule::SecretTree tree;
     Bytes group_context;
     Roster roster;

@@ -18,7 +18,8 @@ std::size_t SecretTree::stored_secrets() const noexcept {
   return n;
 }
 
-Result<MessageKey> SecretTree::key_at(ByteView ratchet_secret, std::uint32_t generation) const {
+Result<MessageKey> SecretTree::key_at(const crypto::HmacKey& ratchet_secret,
+                                      std::uint32_t generation) const {
   MessageKey out;
   out.generation = generation;
   out.key =
@@ -43,20 +44,22 @@ Status SecretTree::derive_leaf_bases(LeafIndex leaf, StagedKey& staged) const {
   SecretBytes secret = nodes_.at(x.value).clone();
   while (x != target) {
     const NodeIndex l = tree::left(x), r = tree::right(x);
-    auto left_secret = MPSEC_TRY(
-        suite_.expand_with_label(secret.view(), "tree", as_bytes("left"), suite_.hash_size()));
-    auto right_secret = MPSEC_TRY(
-        suite_.expand_with_label(secret.view(), "tree", as_bytes("right"), suite_.hash_size()));
+    const auto prk = MPSEC_TRY(suite_.kdf_key(secret.view()));
+    auto left_secret =
+        MPSEC_TRY(suite_.expand_with_label(prk, "tree", as_bytes("left"), suite_.hash_size()));
+    auto right_secret =
+        MPSEC_TRY(suite_.expand_with_label(prk, "tree", as_bytes("right"), suite_.hash_size()));
     const bool go_left = tree::in_subtree(target, l);
     staged.new_nodes_.emplace_back(go_left ? r.value : l.value,
                                    go_left ? std::move(right_secret) : std::move(left_secret));
     secret = go_left ? std::move(left_secret) : std::move(right_secret);
     x = go_left ? l : r;
   }
+  const auto leaf_prk = MPSEC_TRY(suite_.kdf_key(secret.view()));
   staged.handshake_base_ =
-      MPSEC_TRY(suite_.expand_with_label(secret.view(), "handshake", {}, suite_.hash_size()));
+      MPSEC_TRY(suite_.expand_with_label(leaf_prk, "handshake", {}, suite_.hash_size()));
   staged.application_base_ =
-      MPSEC_TRY(suite_.expand_with_label(secret.view(), "application", {}, suite_.hash_size()));
+      MPSEC_TRY(suite_.expand_with_label(leaf_prk, "application", {}, suite_.hash_size()));
   return ok();
 }
 
@@ -68,12 +71,14 @@ Status SecretTree::advance(ByteView secret, std::uint32_t from, std::uint32_t to
   const std::uint32_t keep_from = to - from > policy_.max_skipped ? to - policy_.max_skipped : from;
   SecretBytes current{secret};
   for (std::uint32_t g = from;; ++g) {
+    // Key, nonce and next secret all come from ratchet_secret_[g]: set it up as a key once.
+    const auto prk = MPSEC_TRY(suite_.kdf_key(current.view()));
     if (g == to) {
-      staged.key_ = MPSEC_TRY(key_at(current.view(), g));
+      staged.key_ = MPSEC_TRY(key_at(prk, g));
     } else if (g >= keep_from) {
-      staged.new_skipped_.push_back(MPSEC_TRY(key_at(current.view(), g)));
+      staged.new_skipped_.push_back(MPSEC_TRY(key_at(prk, g)));
     }
-    current = MPSEC_TRY(suite_.derive_tree_secret(current.view(), "secret", g, suite_.hash_size()));
+    current = MPSEC_TRY(suite_.derive_tree_secret(prk, "secret", g, suite_.hash_size()));
     if (g == to) break;
   }
   staged.next_secret_ = std::move(current);
@@ -158,12 +163,11 @@ Result<MessageKey> SecretTree::next_key(LeafIndex leaf, RatchetKind kind) {
 }
 
 Result<SenderDataKey> sender_data_key(const crypto::CipherSuite& suite,
-                                      const SenderDataSecret& secret, ByteView ciphertext) {
+                                      const crypto::HmacKey& secret, ByteView ciphertext) {
   const ByteView sample = ciphertext.first(std::min(ciphertext.size(), suite.hash_size()));
   SenderDataKey out;
-  out.key = MPSEC_TRY(suite.expand_with_label(secret.view(), "key", sample, suite.key_size()));
-  out.nonce =
-      MPSEC_TRY(suite.expand_with_label(secret.view(), "nonce", sample, suite.nonce_size()));
+  out.key = MPSEC_TRY(suite.expand_with_label(secret, "key", sample, suite.key_size()));
+  out.nonce = MPSEC_TRY(suite.expand_with_label(secret, "nonce", sample, suite.nonce_size()));
   return out;
 }
 

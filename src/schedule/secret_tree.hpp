@@ -111,7 +111,7 @@ class SecretTree {
 
   Status derive_leaf_bases(tree::LeafIndex leaf, StagedKey& staged) const;
   Status advance(ByteView secret, std::uint32_t from, std::uint32_t to, StagedKey& staged) const;
-  Result<MessageKey> key_at(ByteView ratchet_secret, std::uint32_t generation) const;
+  Result<MessageKey> key_at(const crypto::HmacKey& ratchet_secret, std::uint32_t generation) const;
 
   crypto::CipherSuite suite_;
   tree::LeafCount leaves_;
@@ -127,8 +127,9 @@ struct SenderDataKey {
   SecretBytes key;
   SecretBytes nonce;
 };
+// `secret` is sender_data_secret set up as a KDF key (it serves every message of an epoch).
 [[nodiscard]] Result<SenderDataKey> sender_data_key(const crypto::CipherSuite& suite,
-                                                    const SenderDataSecret& secret,
+                                                    const crypto::HmacKey& secret,
                                                     ByteView ciphertext);
 
 }  // namespace mpsec::schedule

@@ -7,7 +7,8 @@
 
 #include "base/test_support.hpp"
 #include "crypto/test_random.hpp"
-#include "record/message_protection.hpp"
+#include "record/content_auth.hpp"
+#include "record/private_message.hpp"
 #include "schedule/group_context.hpp"
 
 namespace mpsec::record {
@@ -76,7 +77,7 @@ struct Group {
               ByteView plaintext, void (*tamper)(AuthenticatedContent&) = nullptr) {
     auto sd = *suite.derive_secret(epoch_secret(epoch).view(), "sender data");
     auto enc = *suite.derive_secret(epoch_secret(epoch).view(), "encryption");
-    schedule::SenderDataSecret sender_data(std::move(sd));
+    auto sender_data = *suite.kdf_key(sd.view());
     schedule::SecretTree tree(suite, schedule::EncryptionSecret(std::move(enc)),
                               tree::LeafCount(kLeaves));
     AuthenticatedContent ac;
@@ -90,11 +91,7 @@ struct Group {
     ac.auth.signature =
         *sign_content(suite, signer, ac.wire_format, ac.content, group_context(epoch));
     if (tamper) tamper(ac);
-    auto msg = *protect_private({suite, sender_data}, tree, ac, 0, rng);
-    codec::Writer w;
-    encode_header(w, WireFormat::private_message);
-    codec::encode(w, msg);
-    return *std::move(w).finish();
+    return *protect_private({suite, sender_data}, tree, ac, 0, rng);
   }
 };
 

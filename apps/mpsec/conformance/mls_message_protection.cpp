@@ -6,7 +6,8 @@
 
 #include "conformance/kinds.hpp"
 #include "mls/messages.hpp"
-#include "record/message_protection.hpp"
+#include "record/content_auth.hpp"
+#include "record/private_message.hpp"
 #include "schedule/group_context.hpp"
 
 namespace mpsec::conformance {
@@ -24,26 +25,15 @@ struct Fixture {
   crypto::SigningKey sig_priv;
   crypto::VerifyKey sig_pub;
   Bytes encryption_secret;
-  schedule::SenderDataSecret sender_data;
+  crypto::HmacKey sender_data;  // sender_data_secret as a KDF key
   schedule::MembershipKey membership;
-};
 
-schedule::SecretTree fresh_tree(const Fixture& f) {
-  return schedule::SecretTree(
-      f.suite, schedule::EncryptionSecret{SecretBytes(ByteView(f.encryption_secret))},
-      tree::LeafCount(2));
-}
-
-Result<Bytes> encode_message(WireFormat wf, const auto& body) {
-  codec::Writer w;
-  encode_header(w, wf);
-  if constexpr (std::is_same_v<std::decay_t<decltype(body)>, PublicMessage>) {
-    body.encode(w);
-  } else {
-    codec::encode(w, body);
+  schedule::SecretTree fresh_tree() const {
+    return schedule::SecretTree(
+        suite, schedule::EncryptionSecret{SecretBytes(ByteView(encryption_secret))},
+        tree::LeafCount(2));
   }
-  return std::move(w).finish();
-}
+};
 
 // Decodes an MLSMessage(PublicMessage) and checks it the way a receiving member would.
 Result<AuthenticatedContent> receive_public(const Fixture& f, ByteView bytes) {
@@ -59,12 +49,7 @@ Result<AuthenticatedContent> receive_public(const Fixture& f, ByteView bytes) {
 
 Result<AuthenticatedContent> receive_private(const Fixture& f, schedule::SecretTree& tree,
                                              ByteView bytes) {
-  codec::Reader r(bytes);
-  MPSEC_ENSURE(MPSEC_TRY(decode_header(r)) == WireFormat::private_message, Errc::decode_error,
-               "not a PrivateMessage");
-  PrivateMessage msg;
-  MPSEC_TRY(codec::decode(r, msg));
-  MPSEC_TRY(r.finish());
+  const auto msg = MPSEC_TRY(PrivateMessageView::parse(bytes));
   auto dec =
       MPSEC_TRY(unprotect_private({f.suite, f.sender_data}, tree, msg, mls::content_codec()));
   MPSEC_TRY(verify_content(f.suite, f.sig_pub, dec.content, f.group_context));
@@ -83,96 +68,96 @@ Result<AuthenticatedContent> sign(const Fixture& f, WireFormat wf, ContentType t
   return ac;
 }
 
+// Our PublicMessage, sent and received.
+Result<AuthenticatedContent> public_round_trip(const Fixture& f, ContentType type, ByteView body) {
+  auto ours = MPSEC_TRY(sign(f, WireFormat::public_message, type, body));
+  auto sent = MPSEC_TRY(protect_public(f.suite, f.membership, ours, f.group_context));
+  codec::Writer w;
+  encode_header(w, WireFormat::public_message);
+  sent.encode(w);
+  return receive_public(f, MPSEC_TRY(std::move(w).finish()));
+}
+
+// Our PrivateMessage, sent from one fresh tree and received on another.
+Result<AuthenticatedContent> private_round_trip(const Fixture& f, ContentType type, ByteView body) {
+  auto sender_tree = f.fresh_tree();
+  auto receiver_tree = f.fresh_tree();
+  auto ours = MPSEC_TRY(sign(f, WireFormat::private_message, type, body));
+  auto bytes =
+      MPSEC_TRY(protect_private({f.suite, f.sender_data}, sender_tree, ours, 0, system_random()));
+  return receive_private(f, receiver_tree, bytes);
+}
+
+void check_content(FileReport& report, const Result<AuthenticatedContent>& got, ByteView body,
+                   const std::string& id) {
+  report.check(got && equal(got->content.content, body), id,
+               got ? "content differs" : got.error().describe());
+}
+
 void run_content(const Fixture& f, const Json& t, const char* name, ContentType type,
                  const std::string& id, FileReport& report) {
   Bytes raw, pub_bytes, priv_bytes;
   const std::string n(name);
+  const std::string cid = id + " " + n;
   if (!hex_field(t, name, raw) || !hex_field(t, (n + "_priv").c_str(), priv_bytes) ||
       (type != ContentType::application && !hex_field(t, (n + "_pub").c_str(), pub_bytes))) {
-    report.fail(id + " " + n, "missing fields");
+    report.fail(cid, "missing fields");
     return;
   }
   // The select body of application content is application_data<V>.
   const Bytes body = type == ContentType::application ? encode_application_data(raw) : raw;
-  const std::string cid = id + " " + n;
 
   if (type != ContentType::application) {
-    auto ac = receive_public(f, pub_bytes);
-    report.check(ac && ac->content.content == body, cid + " pub",
-                 ac ? "content differs" : ac.error().describe());
-    auto ours = sign(f, WireFormat::public_message, type, body);
-    auto sent = ours ? protect_public(f.suite, f.membership, *ours, f.group_context)
-                     : Result<PublicMessage>(tl::unexpected(ours.error()));
-    auto bytes = sent ? encode_message(WireFormat::public_message, *sent)
-                      : Result<Bytes>(tl::unexpected(sent.error()));
-    auto back = bytes ? receive_public(f, *bytes)
-                      : Result<AuthenticatedContent>(tl::unexpected(bytes.error()));
-    report.check(back && back->content.content == body, cid + " protect pub",
-                 back ? "content differs" : back.error().describe());
+    check_content(report, receive_public(f, pub_bytes), body, cid + " pub");
+    check_content(report, public_round_trip(f, type, body), body, cid + " protect pub");
   } else {
     auto ours = sign(f, WireFormat::public_message, type, body);
     const bool refused = ours && !protect_public(f.suite, f.membership, *ours, f.group_context);
     report.check(refused, cid + " protect pub", "application data was accepted in a PublicMessage");
   }
+  auto tree = f.fresh_tree();
+  check_content(report, receive_private(f, tree, priv_bytes), body, cid + " priv");
+  check_content(report, private_round_trip(f, type, body), body, cid + " protect priv");
+}
 
-  auto tree = fresh_tree(f);
-  auto ac = receive_private(f, tree, priv_bytes);
-  report.check(ac && ac->content.content == body, cid + " priv",
-               ac ? "content differs" : ac.error().describe());
-
-  auto sender_tree = fresh_tree(f);
-  auto receiver_tree = fresh_tree(f);
-  auto ours = sign(f, WireFormat::private_message, type, body);
-  auto sent =
-      ours ? protect_private({f.suite, f.sender_data}, sender_tree, *ours, 0, system_random())
-           : Result<PrivateMessage>(tl::unexpected(ours.error()));
-  auto bytes = sent ? encode_message(WireFormat::private_message, *sent)
-                    : Result<Bytes>(tl::unexpected(sent.error()));
-  auto back = bytes ? receive_private(f, receiver_tree, *bytes)
-                    : Result<AuthenticatedContent>(tl::unexpected(bytes.error()));
-  report.check(back && back->content.content == body, cid + " protect priv",
-               back ? "content differs" : back.error().describe());
+Result<Fixture> fixture(const Json& t) {
+  const auto code = t.at("cipher_suite").get<std::uint16_t>();
+  auto suite = MPSEC_TRY(CipherSuite::from_code(code));
+  schedule::GroupContext gc;
+  Bytes sig_priv, sig_pub, enc, sd, mk;
+  MPSEC_ENSURE(hex_field(t, "group_id", gc.group_id) && hex_field(t, "tree_hash", gc.tree_hash) &&
+                   hex_field(t, "confirmed_transcript_hash", gc.confirmed_transcript_hash) &&
+                   hex_field(t, "signature_priv", sig_priv) &&
+                   hex_field(t, "signature_pub", sig_pub) &&
+                   hex_field(t, "encryption_secret", enc) &&
+                   hex_field(t, "sender_data_secret", sd) && hex_field(t, "membership_key", mk),
+               Errc::decode_error, "missing fields");
+  gc.cipher_suite = code;
+  gc.epoch = t.at("epoch").get<std::uint64_t>();
+  return Fixture{suite,
+                 MPSEC_TRY(codec::encode(gc)),
+                 gc.group_id,
+                 gc.epoch,
+                 MPSEC_TRY(crypto::SigningKey::parse(suite.sig(), sig_priv)),
+                 MPSEC_TRY(crypto::VerifyKey::parse(suite.sig(), sig_pub)),
+                 enc,
+                 MPSEC_TRY(suite.kdf_key(sd)),
+                 schedule::MembershipKey{SecretBytes(ByteView(mk))}};
 }
 
 }  // namespace
 
 void run_mls_message_protection(const Json& doc, FileReport& report) {
   for (const auto& t : doc) {
-    const auto code = t.at("cipher_suite").get<std::uint16_t>();
-    const std::string id = "suite " + std::to_string(code);
-    auto suite = CipherSuite::from_code(code);
-    schedule::GroupContext gc;
-    Bytes sig_priv, sig_pub, enc, sd, mk;
-    if (!suite || !hex_field(t, "group_id", gc.group_id) ||
-        !hex_field(t, "tree_hash", gc.tree_hash) ||
-        !hex_field(t, "confirmed_transcript_hash", gc.confirmed_transcript_hash) ||
-        !hex_field(t, "signature_priv", sig_priv) || !hex_field(t, "signature_pub", sig_pub) ||
-        !hex_field(t, "encryption_secret", enc) || !hex_field(t, "sender_data_secret", sd) ||
-        !hex_field(t, "membership_key", mk)) {
-      report.fail(id, "unsupported suite or missing fields");
+    const std::string id = "suite " + std::to_string(t.at("cipher_suite").get<int>());
+    auto f = fixture(t);
+    if (!f) {
+      report.fail(id, f.error().describe());
       continue;
     }
-    gc.cipher_suite = code;
-    gc.epoch = t.at("epoch").get<std::uint64_t>();
-    auto gc_bytes = codec::encode(gc);
-    auto sk = crypto::SigningKey::parse(suite->sig(), sig_priv);
-    auto vk = crypto::VerifyKey::parse(suite->sig(), sig_pub);
-    if (!gc_bytes || !sk || !vk) {
-      report.fail(id, "bad group context or signature keys");
-      continue;
-    }
-    const Fixture f{*suite,
-                    *gc_bytes,
-                    gc.group_id,
-                    gc.epoch,
-                    std::move(*sk),
-                    std::move(*vk),
-                    enc,
-                    schedule::SenderDataSecret{SecretBytes(ByteView(sd))},
-                    schedule::MembershipKey{SecretBytes(ByteView(mk))}};
-    run_content(f, t, "proposal", ContentType::proposal, id, report);
-    run_content(f, t, "commit", ContentType::commit, id, report);
-    run_content(f, t, "application", ContentType::application, id, report);
+    run_content(*f, t, "proposal", ContentType::proposal, id, report);
+    run_content(*f, t, "commit", ContentType::commit, id, report);
+    run_content(*f, t, "application", ContentType::application, id, report);
   }
 }
 

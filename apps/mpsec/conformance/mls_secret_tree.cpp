@@ -38,7 +38,9 @@ void run_mls_secret_tree(const Json& doc, FileReport& report) {
       report.fail(id, "missing fields");
       continue;
     }
-    auto sdk = sender_data_key(*cs, SenderDataSecret(SecretBytes(ByteView(sd_secret))), sd_ct);
+    auto sd_kdf = cs->kdf_key(sd_secret);
+    auto sdk = sd_kdf ? sender_data_key(*cs, *sd_kdf, sd_ct)
+                      : Result<SenderDataKey>(tl::unexpected(sd_kdf.error()));
     report.check(sdk && equal(sdk->key.view(), sd_key) && equal(sdk->nonce.view(), sd_nonce),
                  id + " sender_data", "sender data key or nonce differs");
 

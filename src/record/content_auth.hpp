@@ -1,13 +1,10 @@
-// RFC 9420 §6.1-6.3: content signing, PublicMessage membership tags, and PrivateMessage
-// encryption (content under the sender's ratchet key with a reuse guard, sender data under
-// a key sampled from the ciphertext). Decryption stages the ratchet key; the caller commits
-// it to the secret tree only after the content's signature verified, so a message that
-// fails at any step changes nothing.
+// RFC 9420 §6.1-6.2: the signature over FramedContentTBS, and the PublicMessage with its
+// membership tag.
 #pragma once
 
 #include "crypto/cipher_suite.hpp"
 #include "record/framing.hpp"
-#include "schedule/secret_tree.hpp"
+#include "schedule/secrets.hpp"
 
 namespace mpsec::record {
 
@@ -41,28 +38,5 @@ namespace mpsec::record {
                                                             const schedule::MembershipKey& key,
                                                             const PublicMessage& message,
                                                             ByteView group_context);
-
-struct PrivateKeys {
-  const crypto::CipherSuite& suite;
-  const schedule::SenderDataSecret& sender_data_secret;
-};
-
-// Encrypts an AuthenticatedContent (wire_format private_message, member sender) with the
-// sender's next ratchet key; `padding` zero bytes are appended to the content.
-[[nodiscard]] Result<PrivateMessage> protect_private(const PrivateKeys& keys,
-                                                     schedule::SecretTree& tree,
-                                                     const AuthenticatedContent& content,
-                                                     std::size_t padding, Random& rng);
-
-struct Decrypted {
-  AuthenticatedContent content;  // wire_format private_message, sender member(leaf)
-  std::uint32_t generation = 0;
-  schedule::StagedKey key;  // commit to the tree once the signature verified
-};
-// Decrypts sender data and content. Nothing changes until the caller commits `key`.
-[[nodiscard]] Result<Decrypted> unprotect_private(const PrivateKeys& keys,
-                                                  const schedule::SecretTree& tree,
-                                                  const PrivateMessage& message,
-                                                  const ContentCodec& codec);
 
 }  // namespace mpsec::record
