@@ -120,6 +120,64 @@ Status ProposalOrRef::tls_decode(codec::Reader& r) {
   }
 }
 
+void Node::tls_encode(codec::Writer& w) const {
+  w.u8(is_leaf() ? 1 : 2);
+  if (is_leaf()) {
+    codec::encode(w, leaf());
+  } else {
+    codec::encode(w, parent());
+  }
+}
+
+Status Node::tls_decode(codec::Reader& r) {
+  switch (MPSEC_TRY(r.u8())) {
+    case 1:
+      return decode_as<LeafNode>(r, value);
+    case 2:
+      return decode_as<ParentNode>(r, value);
+    default:
+      return fail(Errc::decode_error, "unknown NodeType");
+  }
+}
+
+void GroupInfo::encode_tbs(codec::Writer& w) const {
+  codec::encode(w, group_context);
+  codec::encode(w, extensions);
+  w.opaque(confirmation_tag);
+  w.u32(signer);
+}
+
+void MlsMessage::tls_encode(codec::Writer& w) const {
+  record::encode_header(w, wire_format());
+  std::visit(
+      [&w](const auto& b) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(b)>, record::PublicMessage>) {
+          b.encode(w);
+        } else {
+          codec::encode(w, b);
+        }
+      },
+      body);
+}
+
+Status MlsMessage::tls_decode(codec::Reader& r) {
+  using record::WireFormat;
+  switch (MPSEC_TRY(record::decode_header(r))) {
+    case WireFormat::public_message:
+      body = MPSEC_TRY(record::PublicMessage::decode(r, content_codec()));
+      return ok();
+    case WireFormat::private_message:
+      return decode_as<record::PrivateMessage>(r, body);
+    case WireFormat::welcome:
+      return decode_as<Welcome>(r, body);
+    case WireFormat::group_info:
+      return decode_as<GroupInfo>(r, body);
+    case WireFormat::key_package:
+      return decode_as<KeyPackage>(r, body);
+  }
+  return fail(Errc::unsupported, "unknown wire format");
+}
+
 namespace {
 class MlsContentCodec final : public record::ContentCodec {
  public:

@@ -195,6 +195,113 @@ struct Commit {
   friend bool operator==(const Commit&, const Commit&) = default;
 };
 
+// struct { HPKEPublicKey encryption_key; opaque parent_hash<V>; uint32 unmerged_leaves<V>; }
+struct ParentNode {
+  Bytes encryption_key;
+  Bytes parent_hash;
+  std::vector<std::uint32_t> unmerged_leaves;  // sorted, increasing
+  MPSEC_TLS_FIELDS(encryption_key, parent_hash, unmerged_leaves)
+  friend bool operator==(const ParentNode&, const ParentNode&) = default;
+};
+
+// struct { NodeType node_type; select { leaf: LeafNode; parent: ParentNode; } } Node;
+struct Node {
+  std::variant<LeafNode, ParentNode> value;
+
+  bool is_leaf() const noexcept { return value.index() == 0; }
+  const LeafNode& leaf() const { return std::get<LeafNode>(value); }
+  const ParentNode& parent() const { return std::get<ParentNode>(value); }
+  LeafNode& leaf() { return std::get<LeafNode>(value); }
+  ParentNode& parent() { return std::get<ParentNode>(value); }
+  // The HPKE public key of either kind of node.
+  const Bytes& encryption_key() const {
+    return is_leaf() ? leaf().encryption_key : parent().encryption_key;
+  }
+  void tls_encode(codec::Writer& w) const;
+  [[nodiscard]] Status tls_decode(codec::Reader& r);
+  friend bool operator==(const Node&, const Node&) = default;
+};
+
+// optional<Node> ratchet_tree<V>: the public tree in array order (RFC 9420 §12.4.3.3).
+using RatchetTreeNodes = std::vector<std::optional<Node>>;
+
+// struct { opaque path_secret<V>; } PathSecret;
+struct PathSecret {
+  SecretBytes path_secret;
+  MPSEC_TLS_FIELDS(path_secret)
+};
+
+// struct { opaque joiner_secret<V>; optional<PathSecret> path_secret;
+//          PreSharedKeyID psks<V>; } GroupSecrets;
+struct GroupSecrets {
+  SecretBytes joiner_secret;
+  std::optional<PathSecret> path_secret;
+  std::vector<schedule::PreSharedKeyId> psks;
+  MPSEC_TLS_FIELDS(joiner_secret, path_secret, psks)
+};
+
+// struct { KeyPackageRef new_member; HPKECiphertext encrypted_group_secrets; }
+struct EncryptedGroupSecrets {
+  Bytes new_member;
+  HpkeCiphertext encrypted_group_secrets;
+  MPSEC_TLS_FIELDS(new_member, encrypted_group_secrets)
+  friend bool operator==(const EncryptedGroupSecrets&, const EncryptedGroupSecrets&) = default;
+};
+
+// struct { CipherSuite cipher_suite; EncryptedGroupSecrets secrets<V>;
+//          opaque encrypted_group_info<V>; } Welcome;
+struct Welcome {
+  std::uint16_t cipher_suite = 0;
+  std::vector<EncryptedGroupSecrets> secrets;
+  Bytes encrypted_group_info;
+  MPSEC_TLS_FIELDS(cipher_suite, secrets, encrypted_group_info)
+  friend bool operator==(const Welcome&, const Welcome&) = default;
+};
+
+// struct { GroupContext group_context; Extension extensions<V>; MAC confirmation_tag;
+//          uint32 signer; opaque signature<V>; } GroupInfo;
+struct GroupInfo {
+  schedule::GroupContext group_context;
+  std::vector<Extension> extensions;
+  Bytes confirmation_tag;
+  std::uint32_t signer = 0;
+  Bytes signature;
+
+  // GroupInfoTBS: every field above the signature.
+  void encode_tbs(codec::Writer& w) const;
+  MPSEC_TLS_FIELDS(group_context, extensions, confirmation_tag, signer, signature)
+  friend bool operator==(const GroupInfo&, const GroupInfo&) = default;
+};
+
+// struct { SignaturePublicKey signature_key; Credential credential; } ExternalSender;
+struct ExternalSender {
+  Bytes signature_key;
+  Credential credential;
+  MPSEC_TLS_FIELDS(signature_key, credential)
+  friend bool operator==(const ExternalSender&, const ExternalSender&) = default;
+};
+
+// struct { ExtensionType extension_types<V>; ProposalType proposal_types<V>;
+//          CredentialType credential_types<V>; } RequiredCapabilities;
+struct RequiredCapabilities {
+  std::vector<std::uint16_t> extension_types;
+  std::vector<std::uint16_t> proposal_types;
+  std::vector<std::uint16_t> credential_types;
+  MPSEC_TLS_FIELDS(extension_types, proposal_types, credential_types)
+  friend bool operator==(const RequiredCapabilities&, const RequiredCapabilities&) = default;
+};
+
+// The MLSMessage envelope with every RFC 9420 wire format.
+struct MlsMessage {
+  std::variant<record::PublicMessage, record::PrivateMessage, Welcome, GroupInfo, KeyPackage> body;
+
+  record::WireFormat wire_format() const noexcept {
+    return static_cast<record::WireFormat>(body.index() + 1);
+  }
+  void tls_encode(codec::Writer& w) const;
+  [[nodiscard]] Status tls_decode(codec::Reader& r);
+};
+
 // The ContentCodec that lets the record layer find where a Proposal or Commit ends.
 const record::ContentCodec& content_codec();
 

@@ -23,5 +23,8 @@ void run_mls_key_schedule(const Json& doc, FileReport& report);
 void run_mls_psk_secret(const Json& doc, FileReport& report);
 void run_mls_secret_tree(const Json& doc, FileReport& report);
 void run_mls_message_protection(const Json& doc, FileReport& report);
+void run_mls_messages(const Json& doc, FileReport& report);
+void run_mls_tree_validation(const Json& doc, FileReport& report);
+void run_mls_tree_operations(const Json& doc, FileReport& report);
 
 }  // namespace mpsec::conformance

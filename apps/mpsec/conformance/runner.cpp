@@ -26,6 +26,9 @@ const std::vector<VectorKind>& vector_kinds() {
       {"mls/psk_secret", named("psk_secret.json"), run_mls_psk_secret},
       {"mls/secret-tree", named("secret-tree.json"), run_mls_secret_tree},
       {"mls/message-protection", named("message-protection.json"), run_mls_message_protection},
+      {"mls/messages", named("messages.json"), run_mls_messages},
+      {"mls/tree-validation", named("tree-validation.json"), run_mls_tree_validation},
+      {"mls/tree-operations", named("tree-operations.json"), run_mls_tree_operations},
   };
   return kinds;
 }
