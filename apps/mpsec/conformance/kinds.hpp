@@ -26,5 +26,6 @@ void run_mls_message_protection(const Json& doc, FileReport& report);
 void run_mls_messages(const Json& doc, FileReport& report);
 void run_mls_tree_validation(const Json& doc, FileReport& report);
 void run_mls_tree_operations(const Json& doc, FileReport& report);
+void run_mls_treekem(const Json& doc, FileReport& report);
 
 }  // namespace mpsec::conformance

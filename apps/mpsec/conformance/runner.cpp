@@ -29,6 +29,7 @@ const std::vector<VectorKind>& vector_kinds() {
       {"mls/messages", named("messages.json"), run_mls_messages},
       {"mls/tree-validation", named("tree-validation.json"), run_mls_tree_validation},
       {"mls/tree-operations", named("tree-operations.json"), run_mls_tree_operations},
+      {"mls/treekem", named("treekem.json"), run_mls_treekem},
   };
   return kinds;
 }
