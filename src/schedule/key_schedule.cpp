@@ -39,6 +39,13 @@ Result<JoinerSecret> derive_joiner_secret(const crypto::CipherSuite& suite,
       MPSEC_TRY(suite.expand_with_label(prk.view(), "joiner", group_context, suite.hash_size())));
 }
 
+Result<WelcomeSecret> derive_welcome_secret(const crypto::CipherSuite& suite,
+                                            const JoinerSecret& joiner,
+                                            const PskSecret& psk_secret) {
+  auto member = MPSEC_TRY(suite.kdf_extract(joiner.view(), psk_secret.view()));
+  return WelcomeSecret(MPSEC_TRY(suite.derive_secret(member.view(), "welcome")));
+}
+
 Result<EpochKeys> derive_epoch_from_joiner(const crypto::CipherSuite& suite, JoinerSecret joiner,
                                            const PskSecret& psk_secret, ByteView group_context) {
   auto member = MPSEC_TRY(suite.kdf_extract(joiner.view(), psk_secret.view()));

@@ -47,6 +47,12 @@ struct EpochKeys {
                                                         const CommitSecret& commit_secret,
                                                         ByteView group_context);
 
+// welcome_secret = DeriveSecret(Extract(joiner_secret, psk_secret), "welcome"): what a new
+// member needs to open a Welcome's GroupInfo, before it knows the GroupContext.
+[[nodiscard]] Result<WelcomeSecret> derive_welcome_secret(const crypto::CipherSuite& suite,
+                                                          const JoinerSecret& joiner,
+                                                          const PskSecret& psk_secret);
+
 // From joiner_secret onwards: the path a new member takes from a Welcome.
 [[nodiscard]] Result<EpochKeys> derive_epoch_from_joiner(const crypto::CipherSuite& suite,
                                                          JoinerSecret joiner,

@@ -27,5 +27,7 @@ void run_mls_messages(const Json& doc, FileReport& report);
 void run_mls_tree_validation(const Json& doc, FileReport& report);
 void run_mls_tree_operations(const Json& doc, FileReport& report);
 void run_mls_treekem(const Json& doc, FileReport& report);
+void run_mls_welcome(const Json& doc, FileReport& report);
+void run_mls_transcript_hashes(const Json& doc, FileReport& report);
 
 }  // namespace mpsec::conformance

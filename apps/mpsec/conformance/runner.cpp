@@ -30,6 +30,8 @@ const std::vector<VectorKind>& vector_kinds() {
       {"mls/tree-validation", named("tree-validation.json"), run_mls_tree_validation},
       {"mls/tree-operations", named("tree-operations.json"), run_mls_tree_operations},
       {"mls/treekem", named("treekem.json"), run_mls_treekem},
+      {"mls/welcome", named("welcome.json"), run_mls_welcome},
+      {"mls/transcript-hashes", named("transcript-hashes.json"), run_mls_transcript_hashes},
   };
   return kinds;
 }
