@@ -15,6 +15,7 @@ class Secret {
   Secret& operator=(Secret&&) noexcept = default;
 
   [[nodiscard]] Secret clone() const { return Secret(bytes_.clone()); }
+  [[nodiscard]] SecretBytes clone_bytes() const { return bytes_.clone(); }
   ByteView view() const noexcept { return bytes_.view(); }
   std::size_t size() const noexcept { return bytes_.size(); }
   bool empty() const noexcept { return bytes_.empty(); }
