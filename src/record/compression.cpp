@@ -2,6 +2,8 @@
 
 #include <zstd.h>
 
+#include <algorithm>
+
 namespace mpsec::record {
 
 namespace {
@@ -17,6 +19,11 @@ Result<Bytes> compress(ByteView data) {
 }
 
 Result<Bytes> decompress(ByteView frame, std::size_t max_size) {
+  // A standard zstd frame only: skippable frames (magic 0x184D2A5?) would let a sender hide
+  // bytes behind an empty message.
+  static constexpr std::uint8_t kMagic[4] = {0x28, 0xb5, 0x2f, 0xfd};
+  MPSEC_ENSURE(frame.size() >= 4 && std::equal(frame.begin(), frame.begin() + 4, kMagic),
+               Errc::decode_error, "not a standard zstd frame");
   const std::size_t frame_size = ZSTD_findFrameCompressedSize(frame.data(), frame.size());
   MPSEC_ENSURE(!ZSTD_isError(frame_size) && frame_size == frame.size(), Errc::decode_error,
                "not exactly one zstd frame");

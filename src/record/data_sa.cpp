@@ -9,8 +9,9 @@
 namespace mpsec::record {
 
 Result<DataSA::Epoch> DataSA::make_epoch(EpochInput input) const {
-  MPSEC_ENSURE(input.leaves.value > 0 && input.roster.size() <= input.leaves.value,
-               Errc::invalid_argument, "roster larger than the tree");
+  MPSEC_ENSURE(input.leaves.value > 0 && input.leaves.value <= schedule::kMaxLeaves &&
+                   input.roster.size() <= input.leaves.value,
+               Errc::invalid_argument, "tree size out of range, or roster larger than the tree");
   MPSEC_ENSURE(own_leaf_.value < input.leaves.value, Errc::invalid_argument,
                "own leaf outside the tree");
   auto sender_data = MPSEC_TRY(suite_.derive_secret(input.epoch_secret.view(), "sender data"));

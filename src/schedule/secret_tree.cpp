@@ -1,13 +1,22 @@
 #include "schedule/secret_tree.hpp"
 
+#include <atomic>
+
 namespace mpsec::schedule {
 
 using tree::LeafIndex;
 using tree::NodeIndex;
 
+namespace {
+std::uint64_t next_tree_id() {
+  static std::atomic<std::uint64_t> counter{0};
+  return ++counter;
+}
+}  // namespace
+
 SecretTree::SecretTree(const crypto::CipherSuite& suite, EncryptionSecret root,
                        tree::LeafCount leaves, RatchetPolicy policy)
-    : suite_(suite), leaves_(leaves), policy_(policy) {
+    : suite_(suite), leaves_(leaves), policy_(policy), id_(next_tree_id()) {
   if (leaves.value > 0) nodes_.emplace(tree::root(leaves).value, SecretBytes(root.view()));
 }
 
@@ -89,6 +98,7 @@ Result<StagedKey> SecretTree::stage_key(LeafIndex leaf, RatchetKind kind,
                                         std::uint32_t generation) const {
   MPSEC_ENSURE(leaf.value < leaves_.value, Errc::unknown_sender, "sender leaf outside the tree");
   StagedKey staged;
+  staged.tree_id_ = id_;
   staged.version_ = version_;
   staged.leaf_ = leaf;
   staged.kind_ = kind;
@@ -103,7 +113,8 @@ Result<StagedKey> SecretTree::stage_key(LeafIndex leaf, RatchetKind kind,
     if (generation < next) {
       auto kept = ratchet->skipped.find(generation);
       if (kept == ratchet->skipped.end()) {
-        const bool too_old = next - generation > policy_.max_skipped;
+        // The kept window is the max_skipped generations before the newest one received.
+        const bool too_old = next - generation > policy_.max_skipped + 1;
         return fail(too_old ? Errc::out_of_window : Errc::replay,
                     too_old ? "generation older than the kept window" : "generation already used");
       }
@@ -125,7 +136,7 @@ Result<StagedKey> SecretTree::stage_key(LeafIndex leaf, RatchetKind kind,
 }
 
 Status SecretTree::commit(StagedKey staged) {
-  MPSEC_ENSURE(staged.version_ == version_, Errc::invalid_state,
+  MPSEC_ENSURE(staged.tree_id_ == id_ && staged.version_ == version_, Errc::invalid_state,
                "secret tree changed since the key was staged");
   if (staged.consumed_node_) {
     nodes_.erase(*staged.consumed_node_);
@@ -160,6 +171,99 @@ Result<MessageKey> SecretTree::next_key(LeafIndex leaf, RatchetKind kind) {
   MessageKey key{staged.key_.generation, staged.key_.key.clone(), staged.key_.nonce.clone()};
   MPSEC_TRY(commit(std::move(staged)));
   return key;
+}
+
+namespace {
+void encode_ratchet_state(codec::Writer& w, const SecretBytes& secret, std::uint32_t next,
+                          const std::map<std::uint32_t, MessageKey>& skipped) {
+  w.opaque(secret.view());
+  w.u32(next);
+  w.vector([&](codec::Writer& v) {
+    for (const auto& [g, k] : skipped) {
+      v.u32(g);
+      v.opaque(k.key.view());
+      v.opaque(k.nonce.view());
+    }
+  });
+}
+}  // namespace
+
+void SecretTree::encode(codec::Writer& w) const {
+  w.u32(leaves_.value);
+  w.u64(version_);
+  // Sorted, so equal states encode equally.
+  std::map<std::uint32_t, const SecretBytes*> nodes;
+  for (const auto& [n, secret] : nodes_)
+    nodes.emplace(n, &secret);
+  w.vector([&](codec::Writer& v) {
+    for (const auto& [n, secret] : nodes) {
+      v.u32(n);
+      v.opaque(secret->view());
+    }
+  });
+  std::map<std::uint32_t, const LeafRatchets*> leaves;
+  for (const auto& [l, r] : ratchets_)
+    leaves.emplace(l, &r);
+  w.vector([&](codec::Writer& v) {
+    for (const auto& [l, r] : leaves) {
+      v.u32(l);
+      encode_ratchet_state(v, r->handshake.secret, r->handshake.next, r->handshake.skipped);
+      encode_ratchet_state(v, r->application.secret, r->application.next, r->application.skipped);
+    }
+  });
+}
+
+Result<SecretTree> SecretTree::decode(const crypto::CipherSuite& suite, codec::Reader& r,
+                                      RatchetPolicy policy) {
+  const tree::LeafCount leaves(MPSEC_TRY(r.u32()));
+  MPSEC_ENSURE(leaves.value > 0 && leaves.value <= kMaxLeaves, Errc::decode_error,
+               "secret tree size out of range");
+  SecretTree t(suite, EncryptionSecret(), leaves, policy);
+  t.nodes_.clear();
+  t.version_ = MPSEC_TRY(r.u64());
+  auto nodes = MPSEC_TRY(r.vector());
+  while (!nodes.empty()) {
+    const std::uint32_t n = MPSEC_TRY(nodes.u32());
+    MPSEC_ENSURE(n < tree::node_width(leaves).value, Errc::decode_error, "node outside the tree");
+    SecretBytes secret(MPSEC_TRY(nodes.opaque()));
+    MPSEC_ENSURE(secret.size() == suite.hash_size(), Errc::decode_error,
+                 "tree secret of the wrong size");
+    MPSEC_ENSURE(t.nodes_.emplace(n, std::move(secret)).second, Errc::decode_error,
+                 "a tree node appears twice");
+  }
+  auto ratchets = MPSEC_TRY(r.vector());
+  auto read_ratchet = [&](Ratchet& out) -> Status {
+    out.secret = SecretBytes(MPSEC_TRY(ratchets.opaque()));
+    out.next = MPSEC_TRY(ratchets.u32());
+    MPSEC_ENSURE(out.secret.size() == suite.hash_size(), Errc::decode_error,
+                 "ratchet secret of the wrong size");
+    auto skipped = MPSEC_TRY(ratchets.vector());
+    while (!skipped.empty()) {
+      MessageKey k;
+      k.generation = MPSEC_TRY(skipped.u32());
+      k.key = SecretBytes(MPSEC_TRY(skipped.opaque()));
+      k.nonce = SecretBytes(MPSEC_TRY(skipped.opaque()));
+      MPSEC_ENSURE(k.generation < out.next && k.key.size() == suite.key_size() &&
+                       k.nonce.size() == suite.nonce_size(),
+                   Errc::decode_error, "malformed kept key");
+      const std::uint32_t g = k.generation;
+      MPSEC_ENSURE(out.skipped.emplace(g, std::move(k)).second, Errc::decode_error,
+                   "a kept key appears twice");
+      MPSEC_ENSURE(out.skipped.size() <= policy.max_skipped, Errc::decode_error,
+                   "more kept keys than the policy allows");
+    }
+    return ok();
+  };
+  while (!ratchets.empty()) {
+    const std::uint32_t l = MPSEC_TRY(ratchets.u32());
+    MPSEC_ENSURE(l < leaves.value, Errc::decode_error, "leaf outside the tree");
+    LeafRatchets lr;
+    MPSEC_TRY(read_ratchet(lr.handshake));
+    MPSEC_TRY(read_ratchet(lr.application));
+    MPSEC_ENSURE(t.ratchets_.emplace(l, std::move(lr)).second, Errc::decode_error,
+                 "a leaf's ratchets appear twice");
+  }
+  return t;
 }
 
 Result<SenderDataKey> sender_data_key(const crypto::CipherSuite& suite,

@@ -18,6 +18,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "codec/reader.hpp"
+#include "codec/writer.hpp"
 #include "crypto/cipher_suite.hpp"
 #include "schedule/secrets.hpp"
 #include "tree/tree_math.hpp"
@@ -37,6 +39,10 @@ struct RatchetPolicy {
   std::uint32_t max_forward_jump = 1024;
 };
 
+// The largest group a secret tree (and an RFC 9420 ratchet tree) supports: 2^30 leaves keep
+// every node index of the array representation within 32 bits.
+inline constexpr std::uint32_t kMaxLeaves = std::uint32_t{1} << 30;
+
 struct MessageKey {
   std::uint32_t generation = 0;
   SecretBytes key;
@@ -55,7 +61,8 @@ class StagedKey {
 
  private:
   friend class SecretTree;
-  std::uint64_t version_ = 0;
+  std::uint64_t tree_id_ = 0;  // which tree staged it
+  std::uint64_t version_ = 0;  // and in which state
   tree::LeafIndex leaf_;
   RatchetKind kind_ = RatchetKind::application;
   MessageKey key_;
@@ -72,6 +79,7 @@ class StagedKey {
 
 class SecretTree {
  public:
+  // `leaves` must be in [1, kMaxLeaves].
   SecretTree(const crypto::CipherSuite& suite, EncryptionSecret root, tree::LeafCount leaves,
              RatchetPolicy policy = {});
   SecretTree(SecretTree&&) noexcept = default;
@@ -94,6 +102,11 @@ class SecretTree {
 
   // Secrets currently held (tree nodes, ratchet secrets and kept keys): the memory cost.
   std::size_t stored_secrets() const noexcept;
+
+  // The whole state, secrets included, for saving a member's state.
+  void encode(codec::Writer& w) const;
+  [[nodiscard]] static Result<SecretTree> decode(const crypto::CipherSuite& suite, codec::Reader& r,
+                                                 RatchetPolicy policy);
 
  private:
   struct Ratchet {
@@ -118,6 +131,7 @@ class SecretTree {
   RatchetPolicy policy_;
   std::unordered_map<std::uint32_t, SecretBytes> nodes_;      // the frontier, by node index
   std::unordered_map<std::uint32_t, LeafRatchets> ratchets_;  // by leaf index
+  std::uint64_t id_;  // unique per tree in this process, so a key staged elsewhere is refused
   std::uint64_t version_ = 0;
 };
 
