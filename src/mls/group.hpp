@@ -183,6 +183,8 @@ class Group {
   struct State;
 
  private:
+  // Tests play malicious insiders (re-signing tampered commits with the group's keys).
+  friend struct GroupTestAccess;
   explicit Group(std::unique_ptr<State> state);
   std::unique_ptr<State> state_;
 };
