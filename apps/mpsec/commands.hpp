@@ -8,5 +8,6 @@ namespace mpsec::app {
 // Each adds its subcommand to `app`; the callback sets `exit_code`.
 void add_suites_command(CLI::App& app, int& exit_code);
 void add_vectors_command(CLI::App& app, int& exit_code);
+void add_mls_command(CLI::App& app, int& exit_code);
 
 }  // namespace mpsec::app

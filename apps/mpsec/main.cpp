@@ -9,6 +9,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   mpsec::app::add_suites_command(app, exit_code);
   mpsec::app::add_vectors_command(app, exit_code);
+  mpsec::app::add_mls_command(app, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

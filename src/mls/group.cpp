@@ -304,7 +304,6 @@ Result<crypto::VerifyKey> member_key(const crypto::CipherSuite& suite, const Rat
 }  // namespace
 
 Result<Processed> Group::process(ByteView message) {
-  MPSEC_ENSURE(state_->active, Errc::invalid_state, "not a member of this group any more");
   auto& s = *state_;
   auto& cur = s.current;
   codec::Reader r(message);
@@ -314,6 +313,9 @@ Result<Processed> Group::process(ByteView message) {
     const auto view = MPSEC_TRY(record::PrivateMessageView::parse(message));
     MPSEC_ENSURE(ct_equal(view.group_id, cur.context.group_id), Errc::wrong_group,
                  "message for another group");
+    // A removed member may still read late application data of the epochs it was in.
+    MPSEC_ENSURE(s.active || view.content_type == ContentType::application, Errc::invalid_state,
+                 "not a member of this group any more");
     if (view.epoch != cur.context.epoch) {
       // A late application message of a kept past epoch.
       MPSEC_ENSURE(view.content_type == ContentType::application, Errc::unknown_epoch,
@@ -359,6 +361,7 @@ Result<Processed> Group::process(ByteView message) {
 
   MPSEC_ENSURE(wf == WireFormat::public_message, Errc::invalid_argument,
                "not a message for a group member to process");
+  MPSEC_ENSURE(s.active, Errc::invalid_state, "not a member of this group any more");
   const auto msg = MPSEC_TRY(record::PublicMessage::decode(r, content_codec()));
   MPSEC_TRY(r.finish());
   const auto& fc = msg.content;
@@ -385,6 +388,16 @@ Status Group::merge(StagedCommit staged) {
   MPSEC_ENSURE(st.epoch == s.current.context.epoch + 1, Errc::invalid_state,
                "the staged commit is not for the current epoch");
   if (st.handshake_key) MPSEC_TRY(s.current.secret_tree.commit(std::move(*st.handshake_key)));
+  s.proposals.clear();
+  s.pending_update_keys.clear();
+  s.pending_commit.reset();
+  s.reinit = st.reinit;
+  if (!st.next) {
+    // Removed: the last epoch stays as it was (its late messages remain readable), but this
+    // member may no longer send or commit.
+    s.active = false;
+    return ok();
+  }
   // The old epoch stays readable for late application messages; its tree moves, not copies.
   auto& cur = s.current;
   s.resumption_psks.emplace_back(cur.context.epoch, std::move(cur.secrets.resumption_psk));
@@ -397,14 +410,6 @@ Status Group::merge(StagedCommit staged) {
                                std::move(cur.secret_tree)});
     while (s.past.size() > s.config.past_epochs_kept)
       s.past.pop_front();
-  }
-  s.proposals.clear();
-  s.pending_update_keys.clear();
-  s.pending_commit.reset();
-  s.reinit = st.reinit;
-  if (!st.next) {
-    s.active = false;
-    return ok();
   }
   s.current = std::move(*st.next);
   return ok();

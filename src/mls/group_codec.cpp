@@ -76,19 +76,19 @@ Result<EpochState> decode_epoch(codec::Reader& r, const crypto::CipherSuite& sui
   auto tree = MPSEC_TRY(RatchetTree::from_nodes(suite, std::move(nodes)));
   const LeafIndex own(MPSEC_TRY(r.u32()));
   MPSEC_ENSURE(tree.leaf_node(own) != nullptr, Errc::decode_error, "own leaf is blank");
-  TreePrivateKeys keys;
+  std::map<std::uint32_t, crypto::DhPrivateKey> key_map;
   auto key_list = MPSEC_TRY(r.vector());
-  bool first = true;
   while (!key_list.empty()) {
-    const NodeIndex node(MPSEC_TRY(key_list.u32()));
+    const std::uint32_t node = MPSEC_TRY(key_list.u32());
     auto key = MPSEC_TRY(crypto::DhPrivateKey::parse(suite.kem(), MPSEC_TRY(key_list.opaque())));
-    if (first && node == own.node()) {
-      keys = TreePrivateKeys(own, std::move(key));
-    } else {
-      keys.set(node, std::move(key));
-    }
-    first = false;
+    MPSEC_ENSURE(key_map.emplace(node, std::move(key)).second, Errc::decode_error,
+                 "a private key appears twice");
   }
+  auto own_key = key_map.find(own.node().value);
+  MPSEC_ENSURE(own_key != key_map.end(), Errc::decode_error, "own leaf key missing");
+  TreePrivateKeys keys(own, own_key->second);
+  for (const auto& [node, key] : key_map)
+    keys.set(NodeIndex(node), key);
   MPSEC_ENSURE(keys.own_leaf() == own && keys.key(own.node()) != nullptr, Errc::decode_error,
                "own leaf key missing");
   MPSEC_TRY(keys.check_consistent(tree));
