@@ -29,5 +29,7 @@ void run_mls_tree_operations(const Json& doc, FileReport& report);
 void run_mls_treekem(const Json& doc, FileReport& report);
 void run_mls_welcome(const Json& doc, FileReport& report);
 void run_mls_transcript_hashes(const Json& doc, FileReport& report);
+bool is_passive_client_file(std::string_view file_name);
+void run_mls_passive_client(const Json& doc, FileReport& report);
 
 }  // namespace mpsec::conformance

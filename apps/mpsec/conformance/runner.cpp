@@ -32,6 +32,7 @@ const std::vector<VectorKind>& vector_kinds() {
       {"mls/treekem", named("treekem.json"), run_mls_treekem},
       {"mls/welcome", named("welcome.json"), run_mls_welcome},
       {"mls/transcript-hashes", named("transcript-hashes.json"), run_mls_transcript_hashes},
+      {"mls/passive-client", is_passive_client_file, run_mls_passive_client},
   };
   return kinds;
 }
