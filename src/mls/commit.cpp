@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <set>
+#include <string>
+#include <unordered_set>
 
 #include "crypto/hpke.hpp"
 #include "mls/extensions.hpp"
@@ -45,6 +47,23 @@ Status check_leaf_keys_unique(const RatchetTree& tree, LeafIndex l) {
                  "two members share a signature key");
     MPSEC_ENSURE(o->encryption_key != leaf->encryption_key, Errc::policy_violation,
                  "two members share an encryption key");
+  }
+  return ok();
+}
+
+// No two leaves of `tree` share a signature key, an encryption key or a client: one pass with
+// hash sets, so a commit adding thousands of members stays linear.
+Status check_all_leaves_unique(const RatchetTree& tree, const CredentialValidator& credentials) {
+  std::unordered_set<std::string> signature_keys, encryption_keys, clients;
+  auto key = [](ByteView b) { return std::string(b.begin(), b.end()); };
+  for (LeafIndex l : tree.members()) {
+    const LeafNode* leaf = tree.leaf_node(l);
+    MPSEC_ENSURE(signature_keys.insert(key(leaf->signature_key)).second, Errc::policy_violation,
+                 "two members share a signature key");
+    MPSEC_ENSURE(encryption_keys.insert(key(leaf->encryption_key)).second, Errc::policy_violation,
+                 "two members share an encryption key");
+    MPSEC_ENSURE(clients.insert(key(credentials.client_id(leaf->credential))).second,
+                 Errc::policy_violation, "the same client appears twice in the group");
   }
   return ok();
 }
@@ -172,13 +191,7 @@ Result<AppliedProposals> apply_proposals(const Group& group, const Group::State&
     if (p == nullptr) continue;
     const auto& kp = p->key_package;
     MPSEC_TRY(validate_key_package(suite, kp, out.extensions, s.config.validation));
-    for (LeafIndex m : out.tree.members()) {
-      const LeafNode* existing = out.tree.leaf_node(m);
-      MPSEC_ENSURE(existing->signature_key != kp.leaf_node.signature_key &&
-                       !s.config.validation.credentials->same_client(existing->credential,
-                                                                     kp.leaf_node.credential),
-                   Errc::policy_violation, "Add of a client already in the group");
-    }
+    // Duplicates (of members or of other Adds) are caught below, in one pass over the tree.
     const LeafIndex added = out.tree.add_leaf(kp.leaf_node);
     out.added.push_back(added);
     out.added_key_packages.push_back(&kp);
@@ -206,12 +219,10 @@ Result<AppliedProposals> apply_proposals(const Group& group, const Group::State&
       out.reinit = *p;
     }
   }
-  // The resulting tree: keys unique, and every member supports the group's extensions.
-  for (LeafIndex l : out.added)
-    MPSEC_TRY(check_leaf_keys_unique(out.tree, l));
-  for (std::uint32_t l : touched)
-    if (out.tree.leaf_node(LeafIndex(l)) != nullptr)
-      MPSEC_TRY(check_leaf_keys_unique(out.tree, LeafIndex(l)));
+  // The resulting tree: keys and clients unique, and every member supports the group's
+  // extensions.
+  if (!out.added.empty() || !touched.empty())
+    MPSEC_TRY(check_all_leaves_unique(out.tree, *s.config.validation.credentials));
   if (gce > 0 || !out.added.empty()) MPSEC_TRY(check_members_support(out.tree, out.extensions));
   return out;
 }
@@ -357,7 +368,9 @@ Result<StagedCommit> stage_commit(const Group& group, Group::State& s,
   schedule::GroupContext next_context = cur.context;
   next_context.epoch = cur.context.epoch + 1;
   next_context.extensions = applied.extensions;
-  const bool removed_self = tree.leaf_node(cur.own) == nullptr;
+  // Removed: the own leaf is among the removed (a newcomer may already sit in it).
+  const bool removed_self =
+      std::find(applied.removed.begin(), applied.removed.end(), cur.own) != applied.removed.end();
   SecretBytes commit_secret = schedule::zero_secret(suite);
   TreePrivateKeys keys = cur.keys;
   // This member's own Update, if the commit applied it: its new leaf key.
@@ -370,7 +383,14 @@ Result<StagedCommit> stage_commit(const Group& group, Group::State& s,
 
   if (commit.path) {
     const auto& path = *commit.path;
-    if (external) committer_leaf = tree.add_leaf(path.leaf_node);
+    if (external) {
+      // A resync: the joiner replaces a leaf only if it is the same client (RFC 9420 §12.2).
+      for (LeafIndex removed : applied.removed)
+        MPSEC_ENSURE(s.config.validation.credentials->same_client(
+                         cur.tree.leaf_node(removed)->credential, path.leaf_node.credential),
+                     Errc::policy_violation, "an external commit may only remove its own old leaf");
+      committer_leaf = tree.add_leaf(path.leaf_node);
+    }
     const LeafIndex sender = *committer_leaf;
     MPSEC_TRY(validate_leaf_node(suite, path.leaf_node, LeafNodeSource::commit,
                                  cur.context.group_id, sender.value, applied.extensions,

@@ -50,8 +50,11 @@ Result<CommitOutput> Group::commit(const CommitOptions& options, Random& rng) {
   std::vector<ProposalEntry> entries;
   if (options.include_cached) {
     for (const auto& [ref, p] : s.proposals) {
-      // A committer does not cover its own Updates: its path replaces its leaf anyway.
+      // A committer does not cover its own Updates (its path replaces its leaf anyway), nor
+      // a Remove of itself (another member must commit that).
       if (p.proposal.type() == ProposalType::update && p.sender == self) continue;
+      if (const auto* r = std::get_if<Remove>(&p.proposal.body); r && r->removed == cur.own.value)
+        continue;
       entries.push_back({p.proposal, p.sender, ref});
     }
   }

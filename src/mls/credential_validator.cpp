@@ -4,13 +4,16 @@
 
 namespace mpsec::mls {
 
-bool CredentialValidator::same_client(const Credential& a, const Credential& b) const {
-  // By default a client is identified by its presented identity: the basic identity or the
-  // end-entity certificate.
-  if (a.credential_type != b.credential_type) return false;
-  if (a.credential_type == CredentialType::basic) return a.identity == b.identity;
-  return !a.certificates.empty() && !b.certificates.empty() &&
-         a.certificates[0] == b.certificates[0];
+Bytes CredentialValidator::client_id(const Credential& c) const {
+  // The type first, so a basic identity never equals a certificate.
+  Bytes id{static_cast<std::uint8_t>(static_cast<std::uint16_t>(c.credential_type) >> 8),
+           static_cast<std::uint8_t>(c.credential_type)};
+  if (c.credential_type == CredentialType::basic) {
+    append(id, c.identity);
+  } else if (!c.certificates.empty()) {
+    append(id, c.certificates[0].cert_data);
+  }
+  return id;
 }
 
 Status BasicCredentialValidator::validate(const Credential& credential, ByteView) const {

@@ -17,8 +17,13 @@ class CredentialValidator {
   // The credential is acceptable and bound to `signature_key` (the LeafNode's).
   [[nodiscard]] virtual Status validate(const Credential& credential,
                                         ByteView signature_key) const = 0;
-  // Whether two credentials present the same client (duplicate Adds, Update successors).
-  [[nodiscard]] virtual bool same_client(const Credential& a, const Credential& b) const;
+  // A canonical identifier of the client a credential presents: two credentials present the
+  // same client when their ids are equal (duplicate Adds, Update and commit successors).
+  // Default: the basic identity, or the end-entity certificate.
+  [[nodiscard]] virtual Bytes client_id(const Credential& credential) const;
+  [[nodiscard]] bool same_client(const Credential& a, const Credential& b) const {
+    return client_id(a) == client_id(b);
+  }
 };
 
 // Accepts basic credentials (any identity) and, unless told otherwise, refuses X.509.

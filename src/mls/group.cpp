@@ -31,6 +31,16 @@ const SecretBytes* PskStore::resumption(ByteView group_id, std::uint64_t epoch) 
   return it == resumption_.end() ? nullptr : &it->second;
 }
 
+namespace {
+// Past epochs and resumption PSKs are kept no longer than the policy says.
+void trim_history(Group::State& s) {
+  while (s.past.size() > s.config.past_epochs_kept)
+    s.past.pop_front();
+  while (s.resumption_psks.size() > s.config.resumption_psks_kept)
+    s.resumption_psks.pop_front();
+}
+}  // namespace
+
 // --- EpochState -----------------------------------------------------------------------------
 
 Result<EpochState> EpochState::make(const crypto::CipherSuite& suite, const GroupConfig& config,
@@ -178,6 +188,7 @@ const GroupConfig& Group::config() const noexcept {
 }
 void Group::set_config(const GroupConfig& config) {
   state_->config = config;
+  trim_history(*state_);
 }
 bool Group::has_pending_commit() const noexcept {
   return state_->pending_commit != nullptr;
@@ -401,16 +412,11 @@ Status Group::merge(StagedCommit staged) {
   // The old epoch stays readable for late application messages; its tree moves, not copies.
   auto& cur = s.current;
   s.resumption_psks.emplace_back(cur.context.epoch, std::move(cur.secrets.resumption_psk));
-  while (s.resumption_psks.size() > s.config.resumption_psks_kept)
-    s.resumption_psks.pop_front();
-  if (s.config.past_epochs_kept > 0) {
-    s.past.push_back(PastEpoch{cur.context.epoch, std::move(cur.context_bytes),
-                               std::make_shared<const RatchetTree>(std::move(cur.tree)),
-                               std::move(cur.secrets.sender_data), std::move(cur.sender_data_kdf),
-                               std::move(cur.secret_tree)});
-    while (s.past.size() > s.config.past_epochs_kept)
-      s.past.pop_front();
-  }
+  s.past.push_back(PastEpoch{cur.context.epoch, std::move(cur.context_bytes),
+                             std::make_shared<const RatchetTree>(std::move(cur.tree)),
+                             std::move(cur.secrets.sender_data), std::move(cur.sender_data_kdf),
+                             std::move(cur.secret_tree)});
+  trim_history(s);
   s.current = std::move(*st.next);
   return ok();
 }

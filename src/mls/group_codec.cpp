@@ -176,6 +176,8 @@ Result<Group> Group::load(ByteView saved, const GroupConfig& config) {
   std::optional<ReInit> reinit;
   MPSEC_TRY(codec::decode(r, reinit));
   auto current = MPSEC_TRY(decode_epoch(r, suite, config));
+  MPSEC_ENSURE(current.context.cipher_suite == suite.code(), Errc::decode_error,
+               "saved state names two cipher suites");
   MPSEC_ENSURE(current.tree.leaf_node(current.own)->signature_key == signer.verify_key().bytes(),
                Errc::decode_error, "signing key does not belong to the own leaf");
   auto state = std::make_unique<State>(State{suite,

@@ -136,8 +136,12 @@ Result<StagedKey> SecretTree::stage_key(LeafIndex leaf, RatchetKind kind,
 }
 
 Status SecretTree::commit(StagedKey staged) {
-  MPSEC_ENSURE(staged.tree_id_ == id_ && staged.version_ == version_, Errc::invalid_state,
-               "secret tree changed since the key was staged");
+  MPSEC_ENSURE(staged.tree_id_ == id_, Errc::invalid_state, "key staged on another tree");
+  if (staged.version_ != version_) {
+    // Other keys were consumed meanwhile: stage the same generation again on the current
+    // state (derivation is deterministic; a generation consumed meanwhile is a replay).
+    staged = MPSEC_TRY(stage_key(staged.leaf_, staged.kind_, staged.key_.generation));
+  }
   if (staged.consumed_node_) {
     nodes_.erase(*staged.consumed_node_);
     for (auto& [node, secret] : staged.new_nodes_)

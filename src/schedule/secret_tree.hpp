@@ -9,7 +9,8 @@
 //
 // Receiving is two-phase so that a message that fails to authenticate changes nothing:
 // stage_key() computes the key and the would-be state change without touching the tree;
-// commit() applies it once the message has been verified.
+// commit() applies it once the message has been verified (even if other keys were consumed
+// in between, as when a staged commit waits while the epoch's messages are read).
 #pragma once
 
 #include <cstdint>
@@ -96,8 +97,10 @@ class SecretTree {
   // max_forward_jump, or too old to have been kept).
   [[nodiscard]] Result<StagedKey> stage_key(tree::LeafIndex leaf, RatchetKind kind,
                                             std::uint32_t generation) const;
-  // Applies a staged key: the key and everything it was derived from are deleted. Fails
-  // with invalid_state if the tree changed since the key was staged.
+  // Applies a staged key: the key and everything it was derived from are deleted. A key
+  // staged before other keys were consumed is staged again on the current state (the same
+  // key, or replay if its generation was consumed meanwhile); a key staged on another tree is
+  // refused with invalid_state.
   [[nodiscard]] Status commit(StagedKey staged);
 
   // Secrets currently held (tree nodes, ratchet secrets and kept keys): the memory cost.

@@ -23,9 +23,6 @@ class AnyCredential final : public CredentialValidator {
                  Errc::policy_violation, "empty identity");
     return ok();
   }
-  bool same_client(const Credential& a, const Credential& b) const override {
-    return CredentialValidator::same_client(a, b);
-  }
 };
 
 // The key package may be given as an MLSMessage (as upstream does) or bare.
