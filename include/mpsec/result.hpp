@@ -33,6 +33,8 @@ inline void unwrap(Status&&) {}
 // MPSEC_TRY(expr): evaluates a Result; on error returns it from the enclosing function,
 // otherwise yields the value. Lets the happy path read straight down:
 //   auto key = MPSEC_TRY(derive_key(secret));
+// Not inside a braced aggregate initializer after members that own memory: g++ does not
+// destroy the members already built when the statement expression returns early.
 #define MPSEC_TRY(expr) MPSEC_TRY_IMPL_(expr, MPSEC_CONCAT_(mpsec_try_, __COUNTER__))
 #define MPSEC_CONCAT_(a, b) MPSEC_CONCAT2_(a, b)
 #define MPSEC_CONCAT2_(a, b) a##b

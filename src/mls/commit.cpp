@@ -125,8 +125,11 @@ Result<AppliedProposals> apply_proposals(const Group& group, const Group::State&
       MPSEC_ENSURE(type != ProposalType::external_init, Errc::policy_violation,
                    "ExternalInit outside an external commit");
     }
-    if (s.config.policy && committer_leaf)
-      MPSEC_TRY(s.config.policy(group, e.sender, *committer_leaf, e.proposal));
+    // The group controller's say: for an external commit, the committer is the joiner at
+    // the leaf it is about to take.
+    if (s.config.policy)
+      MPSEC_TRY(s.config.policy(group, e.sender, committer_leaf.value_or(cur.tree.next_free_leaf()),
+                                e.proposal));
     std::visit(
         [&](const auto& p) {
           using T = std::decay_t<decltype(p)>;

@@ -1,5 +1,7 @@
 // Group::commit: RFC 9420 §12.4.1, creating a commit (and its Welcome and GroupInfo) as a
 // pending state that changes nothing until merged.
+#include <set>
+
 #include "mls/commit.hpp"
 #include "mls/extensions.hpp"
 #include "mls/leaf_node.hpp"
@@ -49,12 +51,23 @@ Result<CommitOutput> Group::commit(const CommitOptions& options, Random& rng) {
 
   std::vector<ProposalEntry> entries;
   if (options.include_cached) {
+    // The cached proposals that make a valid list (RFC 9420 §12.4: include what is valid).
+    // A Remove wins over an Update of the same leaf, and each leaf is removed once.
+    std::set<std::uint32_t> removed, updated, covered;
+    for (const auto& [ref, p] : s.proposals)
+      if (const auto* r = std::get_if<Remove>(&p.proposal.body)) removed.insert(r->removed);
     for (const auto& [ref, p] : s.proposals) {
-      // A committer does not cover its own Updates (its path replaces its leaf anyway), nor
-      // a Remove of itself (another member must commit that).
-      if (p.proposal.type() == ProposalType::update && p.sender == self) continue;
-      if (const auto* r = std::get_if<Remove>(&p.proposal.body); r && r->removed == cur.own.value)
-        continue;
+      if (const auto* r = std::get_if<Remove>(&p.proposal.body)) {
+        // Not of itself (another member commits that), not of a blank leaf, not twice.
+        if (r->removed == cur.own.value || cur.tree.leaf_node(LeafIndex(r->removed)) == nullptr ||
+            !covered.insert(r->removed).second)
+          continue;
+      } else if (p.proposal.type() == ProposalType::update) {
+        // Not its own (its path replaces its leaf anyway), nor of a leaf being removed.
+        if (p.sender == self || removed.count(p.sender.index) != 0 ||
+            !updated.insert(p.sender.index).second)
+          continue;
+      }
       entries.push_back({p.proposal, p.sender, ref});
     }
   }
@@ -101,9 +114,10 @@ Result<CommitOutput> Group::commit(const CommitOptions& options, Random& rng) {
       s.config.encrypt_handshake ? WireFormat::private_message : WireFormat::public_message;
   record::AuthenticatedContent ac;
   ac.wire_format = wf;
+  auto commit_body = MPSEC_TRY(codec::encode(commit));
   ac.content = record::FramedContent{
       cur.context.group_id,       cur.context.epoch,   self,
-      options.authenticated_data, ContentType::commit, MPSEC_TRY(codec::encode(commit))};
+      options.authenticated_data, ContentType::commit, std::move(commit_body)};
   ac.auth.signature =
       MPSEC_TRY(record::sign_content(suite, s.signer, wf, ac.content, cur.context_bytes));
   next_context.tree_hash = MPSEC_TRY(tree.tree_hash());

@@ -188,6 +188,9 @@ const GroupConfig& Group::config() const noexcept {
 }
 void Group::set_config(const GroupConfig& config) {
   state_->config = config;
+  state_->current.secret_tree.set_policy(config.ratchet);
+  for (auto& past : state_->past)
+    past.secret_tree.set_policy(config.ratchet);
   trim_history(*state_);
 }
 bool Group::has_pending_commit() const noexcept {
@@ -205,6 +208,7 @@ Result<SecretBytes> Group::export_secret(std::string_view label, ByteView contex
 }
 
 Result<Bytes> Group::group_info(bool with_tree, bool external_pub, Random&) const {
+  MPSEC_ENSURE(state_->active, Errc::invalid_state, "not a member of this group any more");
   const auto& cur = state_->current;
   GroupInfo info;
   info.group_context = cur.context;

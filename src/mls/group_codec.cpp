@@ -92,14 +92,20 @@ Result<EpochState> decode_epoch(codec::Reader& r, const crypto::CipherSuite& sui
   MPSEC_ENSURE(keys.own_leaf() == own && keys.key(own.node()) != nullptr, Errc::decode_error,
                "own leaf key missing");
   MPSEC_TRY(keys.check_consistent(tree));
-  HeldSecrets s{MPSEC_TRY(get_secret<schedule::SenderDataSecret>(r)),
-                MPSEC_TRY(get_secret<schedule::ExporterSecret>(r)),
-                MPSEC_TRY(get_secret<schedule::ExternalSecret>(r)),
-                MPSEC_TRY(get_secret<schedule::ConfirmationKey>(r)),
-                MPSEC_TRY(get_secret<schedule::MembershipKey>(r)),
-                MPSEC_TRY(get_secret<schedule::ResumptionPsk>(r)),
-                MPSEC_TRY(get_secret<schedule::EpochAuthenticator>(r)),
-                MPSEC_TRY(get_secret<schedule::InitSecret>(r))};
+  HeldSecrets s;
+  s.sender_data = MPSEC_TRY(get_secret<schedule::SenderDataSecret>(r));
+  s.exporter = MPSEC_TRY(get_secret<schedule::ExporterSecret>(r));
+  s.external = MPSEC_TRY(get_secret<schedule::ExternalSecret>(r));
+  s.confirmation_key = MPSEC_TRY(get_secret<schedule::ConfirmationKey>(r));
+  s.membership_key = MPSEC_TRY(get_secret<schedule::MembershipKey>(r));
+  s.resumption_psk = MPSEC_TRY(get_secret<schedule::ResumptionPsk>(r));
+  s.epoch_authenticator = MPSEC_TRY(get_secret<schedule::EpochAuthenticator>(r));
+  s.init_secret = MPSEC_TRY(get_secret<schedule::InitSecret>(r));
+  for (const ByteView v :
+       {s.sender_data.view(), s.exporter.view(), s.external.view(), s.confirmation_key.view(),
+        s.membership_key.view(), s.resumption_psk.view(), s.epoch_authenticator.view(),
+        s.init_secret.view()})
+    MPSEC_ENSURE(v.size() == suite.hash_size(), Errc::decode_error, "secret of the wrong size");
   auto secret_tree = MPSEC_TRY(schedule::SecretTree::decode(suite, r, config.ratchet));
   MPSEC_ENSURE(secret_tree.leaf_count() == tree.leaf_count(), Errc::decode_error,
                "secret tree and ratchet tree disagree");

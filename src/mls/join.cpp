@@ -207,12 +207,13 @@ Result<ExternalJoinOutput> Group::join_external(const Identity& identity, ByteVi
 
   record::AuthenticatedContent ac;
   ac.wire_format = WireFormat::public_message;
+  auto commit_body = MPSEC_TRY(codec::encode(commit));
   ac.content = record::FramedContent{info.group_context.group_id,
                                      info.group_context.epoch,
                                      record::Sender{record::SenderType::new_member_commit, 0},
                                      std::move(authenticated_data),
                                      ContentType::commit,
-                                     MPSEC_TRY(codec::encode(commit))};
+                                     std::move(commit_body)};
   const auto old_context = MPSEC_TRY(codec::encode(info.group_context));
   ac.auth.signature = MPSEC_TRY(
       record::sign_content(suite, identity.signing_key, ac.wire_format, ac.content, old_context));

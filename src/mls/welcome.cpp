@@ -14,9 +14,10 @@ struct WelcomeKey {
 
 Result<WelcomeKey> welcome_key(const crypto::CipherSuite& suite,
                                const schedule::WelcomeSecret& secret) {
-  return WelcomeKey{
-      MPSEC_TRY(suite.expand_with_label(secret.view(), "key", {}, suite.key_size())),
-      MPSEC_TRY(suite.expand_with_label(secret.view(), "nonce", {}, suite.nonce_size()))};
+  WelcomeKey out;
+  out.key = MPSEC_TRY(suite.expand_with_label(secret.view(), "key", {}, suite.key_size()));
+  out.nonce = MPSEC_TRY(suite.expand_with_label(secret.view(), "nonce", {}, suite.nonce_size()));
+  return out;
 }
 
 }  // namespace

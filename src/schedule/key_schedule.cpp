@@ -13,17 +13,20 @@ Result<S> derive(const crypto::CipherSuite& suite, const EpochSecret& epoch,
 Result<EpochSecrets> EpochSecrets::derive(const crypto::CipherSuite& suite,
                                           const EpochSecret& epoch_secret) {
   using schedule::derive;
-  return EpochSecrets{
-      MPSEC_TRY(derive<SenderDataSecret>(suite, epoch_secret, "sender data")),
-      MPSEC_TRY(derive<EncryptionSecret>(suite, epoch_secret, "encryption")),
-      MPSEC_TRY(derive<ExporterSecret>(suite, epoch_secret, "exporter")),
-      MPSEC_TRY(derive<ExternalSecret>(suite, epoch_secret, "external")),
-      MPSEC_TRY(derive<ConfirmationKey>(suite, epoch_secret, "confirm")),
-      MPSEC_TRY(derive<MembershipKey>(suite, epoch_secret, "membership")),
-      MPSEC_TRY(derive<ResumptionPsk>(suite, epoch_secret, "resumption")),
-      MPSEC_TRY(derive<EpochAuthenticator>(suite, epoch_secret, "authentication")),
-      MPSEC_TRY(derive<InitSecret>(suite, epoch_secret, "init")),
-  };
+  // Filled field by field: an early return from inside an aggregate initializer would not
+  // destroy (and wipe) the fields already built.
+  EpochSecrets out;
+  out.sender_data = MPSEC_TRY(derive<SenderDataSecret>(suite, epoch_secret, "sender data"));
+  out.encryption = MPSEC_TRY(derive<EncryptionSecret>(suite, epoch_secret, "encryption"));
+  out.exporter = MPSEC_TRY(derive<ExporterSecret>(suite, epoch_secret, "exporter"));
+  out.external = MPSEC_TRY(derive<ExternalSecret>(suite, epoch_secret, "external"));
+  out.confirmation_key = MPSEC_TRY(derive<ConfirmationKey>(suite, epoch_secret, "confirm"));
+  out.membership_key = MPSEC_TRY(derive<MembershipKey>(suite, epoch_secret, "membership"));
+  out.resumption_psk = MPSEC_TRY(derive<ResumptionPsk>(suite, epoch_secret, "resumption"));
+  out.epoch_authenticator =
+      MPSEC_TRY(derive<EpochAuthenticator>(suite, epoch_secret, "authentication"));
+  out.init_secret = MPSEC_TRY(derive<InitSecret>(suite, epoch_secret, "init"));
+  return out;
 }
 
 SecretBytes zero_secret(const crypto::CipherSuite& suite) {

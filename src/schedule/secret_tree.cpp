@@ -20,6 +20,16 @@ SecretTree::SecretTree(const crypto::CipherSuite& suite, EncryptionSecret root,
   if (leaves.value > 0) nodes_.emplace(tree::root(leaves).value, SecretBytes(root.view()));
 }
 
+void SecretTree::set_policy(RatchetPolicy policy) {
+  policy_ = policy;
+  for (auto& [leaf, r] : ratchets_) {
+    for (Ratchet* ratchet : {&r.handshake, &r.application})
+      while (ratchet->skipped.size() > policy_.max_skipped)
+        ratchet->skipped.erase(ratchet->skipped.begin());
+  }
+  ++version_;
+}
+
 std::size_t SecretTree::stored_secrets() const noexcept {
   std::size_t n = nodes_.size();
   for (const auto& [leaf, r] : ratchets_)

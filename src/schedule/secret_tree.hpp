@@ -89,6 +89,8 @@ class SecretTree {
   const crypto::CipherSuite& suite() const noexcept { return suite_; }
   tree::LeafCount leaf_count() const noexcept { return leaves_; }
   const RatchetPolicy& policy() const noexcept { return policy_; }
+  // A new policy applies from the next key staged; kept keys beyond a smaller window go.
+  void set_policy(RatchetPolicy policy);
 
   // Sending: the next unused key of `leaf`'s ratchet, consumed at once.
   [[nodiscard]] Result<MessageKey> next_key(tree::LeafIndex leaf, RatchetKind kind);

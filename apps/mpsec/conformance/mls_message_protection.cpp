@@ -134,15 +134,14 @@ Result<Fixture> fixture(const Json& t) {
                Errc::decode_error, "missing fields");
   gc.cipher_suite = code;
   gc.epoch = t.at("epoch").get<std::uint64_t>();
-  return Fixture{suite,
-                 MPSEC_TRY(codec::encode(gc)),
-                 gc.group_id,
-                 gc.epoch,
-                 MPSEC_TRY(crypto::SigningKey::parse(suite.sig(), sig_priv)),
-                 MPSEC_TRY(crypto::VerifyKey::parse(suite.sig(), sig_pub)),
-                 enc,
-                 MPSEC_TRY(suite.kdf_key(sd)),
-                 schedule::MembershipKey{SecretBytes(ByteView(mk))}};
+  auto context = MPSEC_TRY(codec::encode(gc));
+  auto signing = MPSEC_TRY(crypto::SigningKey::parse(suite.sig(), sig_priv));
+  auto verifying = MPSEC_TRY(crypto::VerifyKey::parse(suite.sig(), sig_pub));
+  auto sender_data = MPSEC_TRY(suite.kdf_key(sd));
+  return Fixture{
+      suite,    std::move(context),     gc.group_id,
+      gc.epoch, std::move(signing),     std::move(verifying),
+      enc,      std::move(sender_data), schedule::MembershipKey{SecretBytes(ByteView(mk))}};
 }
 
 }  // namespace
