@@ -74,6 +74,14 @@ Result<CommitOutput> Group::commit(const CommitOptions& options, Random& rng) {
   for (const auto& p : options.proposals)
     entries.push_back({p, self, std::nullopt});
   auto applied = MPSEC_TRY(apply_proposals(*this, s, entries, self, cur.own));
+  if (options.resumption_psk) {
+    const auto& id = *options.resumption_psk;
+    MPSEC_ENSURE(cur.context.epoch == 0 && id.psktype == schedule::PskType::resumption &&
+                     id.usage != schedule::ResumptionPskUsage::application,
+                 Errc::invalid_argument,
+                 "a reinit or branch PSK belongs to the first commit of a new group");
+    applied.psks.push_back(id);
+  }
   RatchetTree& tree = applied.tree;
 
   schedule::GroupContext next_context = cur.context;

@@ -26,6 +26,15 @@ void PskStore::add_resumption(Bytes group_id, std::uint64_t epoch, SecretBytes p
   resumption_.insert_or_assign({std::move(group_id), epoch}, std::move(psk));
 }
 
+PskStore PskStore::clone() const {
+  PskStore out;
+  for (const auto& [id, psk] : external_)
+    out.external_.emplace(id, psk.clone());
+  for (const auto& [key, psk] : resumption_)
+    out.resumption_.emplace(key, psk.clone());
+  return out;
+}
+
 const SecretBytes* PskStore::resumption(ByteView group_id, std::uint64_t epoch) const {
   auto it = resumption_.find({to_bytes(group_id), epoch});
   return it == resumption_.end() ? nullptr : &it->second;

@@ -41,6 +41,7 @@ class PskStore {
   // Resumption PSKs of other groups (for branches and reinitialisations).
   void add_resumption(Bytes group_id, std::uint64_t epoch, SecretBytes psk);
   const SecretBytes* resumption(ByteView group_id, std::uint64_t epoch) const;
+  [[nodiscard]] PskStore clone() const;
 
  private:
   std::map<Bytes, SecretBytes> external_;
@@ -108,7 +109,13 @@ struct CommitOptions {
   bool ratchet_tree_in_welcome = true;
   bool external_pub = true;  // publish external_pub in the GroupInfo
   Bytes authenticated_data;
+  // Only for the first commit of a group made by reinitialisation or branching: the
+  // resumption PSK (usage reinit or branch) that links it to the old group (RFC 9420 §11.2,
+  // §11.3). It goes into the key schedule and the Welcome, never into a proposal.
+  std::optional<schedule::PreSharedKeyId> resumption_psk;
 };
+
+struct ResumedGroup;
 
 struct CommitOutput {
   Bytes commit;                  // MLSMessage (PublicMessage or PrivateMessage)
@@ -158,6 +165,26 @@ class Group {
   [[nodiscard]] Result<Processed> process(ByteView message);
   [[nodiscard]] Status merge(StagedCommit staged);
 
+  // --- reinitialisation and branching (RFC 9420 §11.2, §11.3) ---
+  // The parameters of a committed ReInit: the group may no longer be used for messages.
+  const std::optional<ReInit>& reinit_parameters() const noexcept;
+  // After a committed ReInit: the new group with those parameters, created by `identity`
+  // (of the new cipher suite) with the members' new KeyPackages, linked by a reinit PSK.
+  [[nodiscard]] Result<ResumedGroup> reinitialize(const Identity& identity,
+                                                  std::span<const KeyPackage> members,
+                                                  const GroupConfig& config, Random& rng) const;
+  // A subgroup with some of this group's members (their new KeyPackages), linked by a branch
+  // PSK; same version and cipher suite.
+  [[nodiscard]] Result<ResumedGroup> branch(const Identity& identity, Bytes group_id,
+                                            std::span<const KeyPackage> members,
+                                            const GroupConfig& config, Random& rng) const;
+  // Joins a reinitialised or branched group from its Welcome, checking it against this
+  // (old) group: the PSK, epoch 1, and for a reinit the committed parameters and the same
+  // members, for a branch the same version and suite and a subset of the members.
+  [[nodiscard]] Result<Group> join_resumed(const Identity& identity, const KeyPackageBundle& kp,
+                                           ByteView welcome, const GroupConfig& config,
+                                           std::optional<ByteView> tree = std::nullopt) const;
+
   // --- state ---
   const Bytes& group_id() const noexcept;
   std::uint64_t epoch() const noexcept;
@@ -187,6 +214,24 @@ class Group {
   friend struct GroupTestAccess;
   explicit Group(std::unique_ptr<State> state);
   std::unique_ptr<State> state_;
+};
+
+// Proposals from outside the group (RFC 9420 §12.1.8), as MLSMessage(PublicMessage):
+// by an external sender listed (at `sender_index`) in the group's external_senders
+// extension, or by a client proposing its own Add (new_member_proposal). Both are signed
+// without the group context, which outsiders do not have.
+[[nodiscard]] Result<Bytes> external_proposal(const crypto::CipherSuite& suite,
+                                              const crypto::SigningKey& signer,
+                                              std::uint32_t sender_index, ByteView group_id,
+                                              std::uint64_t epoch, const Proposal& proposal);
+[[nodiscard]] Result<Bytes> new_member_proposal(const crypto::CipherSuite& suite,
+                                                const crypto::SigningKey& signer,
+                                                const KeyPackage& key_package, ByteView group_id,
+                                                std::uint64_t epoch);
+
+struct ResumedGroup {
+  Group group;
+  Bytes welcome;  // MLSMessage(Welcome) for the members
 };
 
 struct ExternalJoinOutput {
