@@ -63,8 +63,10 @@ TEST(ConformanceRunner, MalformedJsonIsAFailureNotACrash) {
   EXPECT_EQ(summary.failed, 2u);
 }
 
-TEST(ConformanceRunner, SharedVectorsHaveNoFailures) {
-  const auto summary = run_vectors(MPSEC_VECTORS_DIR);
+// The whole of ../shared/vectors runs as the conformance.* tests (through the mpsec tool);
+// here the runner reads one real set in-process.
+TEST(ConformanceRunner, SharedWycheproofVectorsHaveNoFailures) {
+  const auto summary = run_vectors(std::string(MPSEC_VECTORS_DIR) + "/wycheproof");
   for (const auto& f : summary.files)
     for (const auto& note : f.failures())
       ADD_FAILURE() << f.file() << " " << note.case_id << ": " << note.text;
