@@ -47,12 +47,12 @@ Status write_file(const fs::path& path, ByteView data, bool secret) {
 // struct { uint16 suite; opaque signature_private_key<V>; Credential credential;
 //          Capabilities capabilities; } StoredIdentity;
 Status MlsStore::save_identity(const mls::Identity& id) const {
-  codec::Writer w;
+  codec::Writer w = codec::Writer::for_secrets();
   w.u16(id.suite.code());
   w.opaque(MPSEC_TRY(id.signing_key.serialize()).view());
   codec::encode(w, id.credential);
   codec::encode(w, id.capabilities);
-  auto bytes = SecretBytes(MPSEC_TRY(std::move(w).finish()));
+  auto bytes = MPSEC_TRY(std::move(w).finish_secret());
   return write_file(dir_ / "identity", bytes.view(), true);
 }
 
@@ -73,11 +73,11 @@ Result<mls::Identity> MlsStore::load_identity() const {
 // struct { KeyPackage key_package; opaque init_private<V>; opaque encryption_private<V>; }
 Status MlsStore::save_key_package(const mls::KeyPackageBundle& b) const {
   const auto suite = MPSEC_TRY(crypto::CipherSuite::from_code(b.key_package.cipher_suite));
-  codec::Writer w;
+  codec::Writer w = codec::Writer::for_secrets();
   codec::encode(w, b.key_package);
   w.opaque(MPSEC_TRY(b.init_key.serialize()).view());
   w.opaque(MPSEC_TRY(b.encryption_key.serialize()).view());
-  auto bytes = SecretBytes(MPSEC_TRY(std::move(w).finish()));
+  auto bytes = MPSEC_TRY(std::move(w).finish_secret());
   const auto ref = MPSEC_TRY(mls::key_package_ref(suite, b.key_package));
   return write_file(dir_ / "key_packages" / to_hex(ref), bytes.view(), true);
 }

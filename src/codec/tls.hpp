@@ -181,6 +181,14 @@ template <class T>
   return std::move(w).finish();
 }
 
+// The encoding of a value that holds secrets (see Writer::for_secrets).
+template <class T>
+[[nodiscard]] Result<SecretBytes> encode_secret(const T& v) {
+  Writer w = Writer::for_secrets();
+  encode(w, v);
+  return std::move(w).finish_secret();
+}
+
 // Decodes a whole value: every byte must belong to it.
 template <class T>
 [[nodiscard]] Result<T> decode(ByteView data, std::size_t max_vector = kDefaultMaxVector) {

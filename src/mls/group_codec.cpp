@@ -131,7 +131,7 @@ Result<EpochState> decode_epoch(codec::Reader& r, const crypto::CipherSuite& sui
 
 Result<SecretBytes> Group::save() const {
   const auto& s = *state_;
-  codec::Writer w;
+  codec::Writer w = codec::Writer::for_secrets();
   w.u16(kFormat);
   w.u16(s.suite.code());
   w.opaque(MPSEC_TRY(s.signer.serialize()).view());
@@ -169,7 +169,7 @@ Result<SecretBytes> Group::save() const {
       v.opaque(psk.view());
     }
   });
-  return SecretBytes(MPSEC_TRY(std::move(w).finish()));
+  return MPSEC_TRY(std::move(w).finish_secret());
 }
 
 Result<Group> Group::load(ByteView saved, const GroupConfig& config) {

@@ -9,6 +9,7 @@
 
 #include "codec/tls.hpp"
 #include "record/framing.hpp"
+#include "schedule/credential.hpp"
 #include "schedule/group_context.hpp"
 #include "schedule/psk.hpp"
 
@@ -16,7 +17,9 @@ namespace mpsec::mls {
 
 using schedule::Extension;
 
-enum class CredentialType : std::uint16_t { basic = 1, x509 = 2 };
+using schedule::Certificate;
+using schedule::Credential;
+using schedule::CredentialType;
 enum class LeafNodeSource : std::uint8_t { key_package = 1, update = 2, commit = 3 };
 enum class ProposalType : std::uint16_t {
   add = 1,
@@ -26,28 +29,6 @@ enum class ProposalType : std::uint16_t {
   reinit = 5,
   external_init = 6,
   group_context_extensions = 7,
-};
-
-// struct { opaque cert_data<V>; } Certificate;
-struct Certificate {
-  Bytes cert_data;
-  MPSEC_TLS_FIELDS(cert_data)
-  friend bool operator==(const Certificate&, const Certificate&) = default;
-};
-
-// struct { CredentialType credential_type; select { basic: opaque identity<V>;
-//          x509: Certificate certificates<V>; } } Credential;
-struct Credential {
-  CredentialType credential_type = CredentialType::basic;
-  Bytes identity;                         // basic
-  std::vector<Certificate> certificates;  // x509, end-entity first
-
-  static Credential basic(Bytes identity) {
-    return {CredentialType::basic, std::move(identity), {}};
-  }
-  void tls_encode(codec::Writer& w) const;
-  [[nodiscard]] Status tls_decode(codec::Reader& r);
-  friend bool operator==(const Credential&, const Credential&) = default;
 };
 
 // struct { ProtocolVersion versions<V>; CipherSuite cipher_suites<V>;

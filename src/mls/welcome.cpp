@@ -44,7 +44,7 @@ Result<EncryptedGroupSecrets> encrypt_group_secrets(const crypto::CipherSuite& s
                                                     ByteView encrypted_group_info,
                                                     const GroupSecrets& secrets, Random& rng) {
   auto init_key = MPSEC_TRY(crypto::DhPublicKey::parse(suite.kem(), new_member.init_key));
-  auto plain = SecretBytes(MPSEC_TRY(codec::encode(secrets)));
+  auto plain = MPSEC_TRY(codec::encode_secret(secrets));
   auto ct = MPSEC_TRY(
       suite.encrypt_with_label(init_key, "Welcome", encrypted_group_info, plain.view(), rng));
   return EncryptedGroupSecrets{MPSEC_TRY(key_package_ref(suite, new_member)),
