@@ -468,7 +468,8 @@ TEST(Lkh, MemoryPerMemberIsUnder200Bytes) {
     std::uint32_t degree;
     std::uint16_t suite;
   };
-  const std::uint32_t n = 1u << 16;
+  // (The benchmark reports the same figure at 2^20 members.)
+  const std::uint32_t n = 1u << 14;
   for (Case c : {Case{2, 1}, Case{4, 1}, Case{8, 1}, Case{2, 5}}) {
     Group g(c.degree, c.suite);
     g.fill(n);
