@@ -53,7 +53,6 @@ using detail::KeyArena;
 
 constexpr std::uint32_t kIndexBits = 27;
 constexpr std::uint32_t kIndexMask = (1u << kIndexBits) - 1;
-constexpr std::uint64_t kMaxLeaves = std::uint64_t{1} << kIndexBits;
 
 // Node flags. kOccupied persists; the others describe the current interval only.
 constexpr std::uint8_t kOccupied = 1;  // a leaf whose slot holds a member
