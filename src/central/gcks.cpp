@@ -96,6 +96,8 @@ Result<std::unique_ptr<Gcks>> Gcks::restore(GcksSnapshot s, crypto::SigningKey k
   MPSEC_TRY(r.finish());
   g->seq_ = s.seq;
   for (MemberRecord& m : s.members) {
+    MPSEC_ENSURE(valid_role(m.role) && m.unicast_delivery <= 1, Errc::decode_error,
+                 "bad stored member record");
     RegistrationSa sa = MPSEC_TRY(RegistrationSa::create(suite, m.sa_id, m.sa_secret.clone()));
     if (m.role == Role::sender) g->roster_.set(m.slot, m.signature_key);
     g->sas_.emplace(m.sa_id, SaState{std::move(sa), m.slot, 0});
@@ -352,7 +354,8 @@ Result<GcksOutput> Gcks::on_sa_request(ConnId conn, ByteView message, Instant no
                         slot,
                         std::string(members_.at(slot).name.begin(), members_.at(slot).name.end()),
                         seq_,
-                        {}});
+                        {},
+                        conn});
   return out;
 }
 
@@ -488,7 +491,7 @@ Result<GcksOutput> Gcks::rekey(bool refresh, Instant now) {
         MPSEC_TRY(RegistrationSa::create(suite_, p->record.sa_id, p->record.sa_secret.clone()));
     sas_.emplace(p->record.sa_id, SaState{std::move(sa), p->record.slot, 0});
     out.events.push_back({GcksEvent::Kind::registered, p->record.slot, p->who, seq_,
-                          p->record.role == Role::sender ? "sender" : "receiver"});
+                          p->record.role == Role::sender ? "sender" : "receiver", p->conn});
     ++counters_.registrations;
     const std::uint32_t slot = p->record.slot;
     members_.emplace(slot, std::move(p->record));

@@ -45,6 +45,7 @@ struct GcksEvent {
   std::string who;  // the member's name (allow-list) or identity
   std::uint64_t seq = 0;
   std::string detail;
+  ConnId conn = 0;  // registered, resynced: the member's connection
 };
 
 struct GcksOutput {

@@ -29,7 +29,7 @@ Status GroupConfig::validate() const {
 
 // struct { opaque group_id<V>; CipherSuite cipher_suite; KeyGraphType graph; uint32 degree;
 //          uint32 id_bits; AdmissionPolicy admission; WirePolicy data;
-//          uint64 rekey_interval_ms; uint64 batch_interval_ms; } GroupConfig;
+//          uint64 rekey_interval_ms; uint64 batch_interval_ms; opaque transport<V>; } GroupConfig;
 void GroupConfig::tls_encode(codec::Writer& w) const {
   w.opaque(group_id);
   w.u16(cipher_suite);
@@ -40,6 +40,7 @@ void GroupConfig::tls_encode(codec::Writer& w) const {
   codec::encode(w, to_wire(data_policy, heartbeat));
   w.u64(static_cast<std::uint64_t>(rekey_interval.count()));
   w.u64(static_cast<std::uint64_t>(batch_interval.count()));
+  w.opaque(ByteView(reinterpret_cast<const std::uint8_t*>(transport.data()), transport.size()));
 }
 
 Status GroupConfig::tls_decode(codec::Reader& r) {
@@ -59,6 +60,9 @@ Status GroupConfig::tls_decode(codec::Reader& r) {
                "interval out of range");
   rekey_interval = Duration(static_cast<std::int64_t>(rekey_ms));
   batch_interval = Duration(static_cast<std::int64_t>(batch_ms));
+  const ByteView t = MPSEC_TRY(r.opaque());
+  MPSEC_ENSURE(t.size() <= 255, Errc::decode_error, "transport too long");
+  transport.assign(t.begin(), t.end());
   return validate();
 }
 

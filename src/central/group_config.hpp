@@ -42,6 +42,9 @@ struct GroupConfig {
   Duration heartbeat{1'000};
   Duration rekey_interval{3'600'000};  // the group key is refreshed at least this often
   Duration batch_interval{0};          // joins and leaves wait at most this long for a rekey
+  // Where the runtime sends the group's multicast traffic ("239.255.42.1:7401"); kept with
+  // the group, opaque to the protocol.
+  std::string transport;
 
   // Refuses configurations mpsec cannot run (unknown suite, degree, sizes).
   [[nodiscard]] Status validate() const;

@@ -375,7 +375,7 @@ Result<MemberOutput> Member::on_sa_response(ByteView message, Instant now) {
 }
 
 Result<MemberOutput> Member::on_data(ByteView message, Instant now) {
-  MPSEC_ENSURE(state_ == MemberState::active, Errc::invalid_state, "not a member");
+  MPSEC_ENSURE(data_.has_value(), Errc::invalid_state, "no Data SA");
   auto r = data_->unprotect(message, now);
   if (!r) {
     ++counters_.rejected_data;
@@ -435,8 +435,9 @@ Result<Bytes> Member::deregister() {
 
 void Member::depart(std::string why, MemberOutput& out) {
   state_ = MemberState::departed;
+  // The key ring goes; the Data SA keeps only the epochs this member was entitled to (for
+  // their grace time), so it can still read what was sent before it left and nothing after.
   ring_.reset();
-  data_.reset();
   buffered_.clear();
   resync_at_.reset();
   awaiting_.reset();

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <random>
 #include <string>
@@ -104,6 +105,7 @@ class CentralSim {
     while (!unicast_.empty()) {
       auto [conn, to_member, msg] = std::move(unicast_.front());
       unicast_.pop_front();
+      if (unicast_hook && !unicast_hook(conn, to_member, msg)) continue;
       if (to_member) {
         SimMember* m = by_conn(conn);
         if (m == nullptr) continue;
@@ -139,6 +141,7 @@ class CentralSim {
     }
   }
   void multicast(const Bytes& msg) {
+    if (multicast_hook) multicast_hook(msg);
     for (auto& m : members_) {
       if (!m->listening) continue;
       if (chance(loss_.drop)) continue;
@@ -220,6 +223,49 @@ class CentralSim {
   }
   const std::optional<Error>& last_gcks_error() const { return last_gcks_error_; }
 
+  // Optional hooks for tests of loss and attacks. unicast_hook sees every unicast message
+  // before it is delivered (conn, whether it goes to the member, the message) and drops it by
+  // returning false; multicast_hook sees every multicast datagram before loss applies.
+  std::function<bool(ConnId, bool, const Bytes&)> unicast_hook;
+  std::function<void(const Bytes&)> multicast_hook;
+
+  // Every active member holds the GCKS's sequence number and one group key.
+  bool converged_on_one_key() {
+    if (!converged()) return false;
+    std::optional<Bytes> key;
+    for (auto& m : members_) {
+      if (m->member->state() != MemberState::active) continue;
+      auto gk = m->member->group_key();
+      if (!gk) return false;
+      Bytes k = to_bytes(gk->key.view());
+      if (key && *key != k) return false;
+      key = std::move(k);
+    }
+    return true;
+  }
+  std::vector<SimMember*> active() {
+    std::vector<SimMember*> out;
+    for (auto& m : members_)
+      if (m->member->state() == MemberState::active) out.push_back(m.get());
+    return out;
+  }
+  // The Registration SA of the member in `slot`, as the GCKS stored it (to forge or replay
+  // authenticated requests and responses in tests).
+  Result<RegistrationSa> registration_sa(std::uint32_t slot) const {
+    GcksSnapshot snap = MPSEC_TRY(journal_.snapshot(config_.group_id));
+    for (MemberRecord& m : snap.members)
+      if (m.slot == slot) return RegistrationSa::create(suite(), m.sa_id, std::move(m.sa_secret));
+    return fail(Errc::not_found, "no member in that slot");
+  }
+  // The GCKS's key graph as stored now (secrets included).
+  Result<std::unique_ptr<tree::KeyGraph>> stored_graph() const {
+    GcksSnapshot snap = MPSEC_TRY(journal_.snapshot(config_.group_id));
+    codec::Reader r(snap.graph.view());
+    auto g = MPSEC_TRY(tree::decode_key_graph(suite(), r));
+    MPSEC_TRY(r.finish());
+    return g;
+  }
+
  private:
   bool chance(double p) {
     return p > 0 && std::uniform_real_distribution<double>(0, 1)(chaos_) < p;
@@ -238,6 +284,74 @@ class CentralSim {
   std::optional<Error> last_gcks_error_;
   ConnId next_conn_ = 1;
   Loss loss_;
+};
+
+// The member side of registration computed by hand, so a test can send the GCKS whatever
+// RegisterHello or AuthBody it likes (the GCKS's checks of each step).
+struct ManualRegistration {
+  crypto::CipherSuite suite;
+  std::optional<crypto::DhPrivateKey> share;
+  RegisterHello hello;
+  RegisterChallenge challenge;
+  Bytes t1;
+  std::optional<HandshakeKeys> keys;
+
+  static ManualRegistration start(const crypto::CipherSuite& suite, Bytes group_id, Random& rng) {
+    ManualRegistration m{suite, {}, {}, {}, {}, {}};
+    m.share = *crypto::DhPrivateKey::generate(suite.hpke().kem, rng);
+    m.hello.group_id = std::move(group_id);
+    m.hello.cipher_suite = static_cast<std::uint16_t>(suite.id());
+    EXPECT_TRUE(rng.fill(m.hello.member_nonce).has_value());
+    m.hello.member_share = m.share->public_key().bytes();
+    return m;
+  }
+  // Hello, cookie, hello with the cookie: the GCKS's challenge, checked and keyed as a member
+  // pinned to `gcks_key` would.
+  Status to_challenge(Gcks& g, ConnId conn, std::string_view peer, Instant now,
+                      const crypto::VerifyKey& gcks_key) {
+    hello.cookie.clear();
+    GcksOutput first = MPSEC_TRY(g.handle(conn, peer, MPSEC_TRY(encode_message(hello)), now));
+    MPSEC_ENSURE(first.messages.size() == 1, Errc::internal, "no cookie");
+    hello.cookie = MPSEC_TRY(decode_message<RegisterCookie>(first.messages[0].message)).cookie;
+    GcksOutput second = MPSEC_TRY(g.handle(conn, peer, MPSEC_TRY(encode_message(hello)), now));
+    MPSEC_ENSURE(second.messages.size() == 1, Errc::internal, "no challenge");
+    challenge = MPSEC_TRY(decode_message<RegisterChallenge>(second.messages[0].message));
+    MPSEC_ENSURE(challenge.gcks_signature_key == gcks_key.bytes(), Errc::authentication_failed,
+                 "another GCKS");
+    t1 = MPSEC_TRY(transcript_t1(suite, hello, challenge));
+    MPSEC_TRY(suite.verify_with_label(gcks_key, kChallengeLabel, t1, challenge.signature));
+    const crypto::DhPublicKey peer_share =
+        MPSEC_TRY(crypto::DhPublicKey::parse(suite.hpke().kem, challenge.gcks_share));
+    const SecretBytes dh = MPSEC_TRY(share->dh(peer_share));
+    keys = MPSEC_TRY(
+        derive_handshake_keys(suite, dh.view(), hello.member_nonce, challenge.gcks_nonce, t1));
+    return ok();
+  }
+  // An AuthBody claiming `claimed`'s public key, signed by `signer` (the same key for an
+  // honest member), with a correct finished MAC.
+  Result<AuthBody> auth_body(const Credential& credential, const crypto::SigningKey& claimed,
+                             const crypto::SigningKey& signer, Role role,
+                             std::uint8_t unicast = 0) const {
+    AuthBody body;
+    body.credential = credential;
+    body.signature_key = claimed.verify_key().bytes();
+    body.role = role;
+    body.unicast_delivery = unicast;
+    const Bytes t2 = MPSEC_TRY(transcript_t2(suite, t1, body));
+    body.signature = MPSEC_TRY(suite.sign_with_label(signer, kMemberAuthLabel, t2));
+    const Bytes t3 = MPSEC_TRY(transcript_next(suite, t2, body.signature));
+    body.finished = MPSEC_TRY(finished_mac(suite, keys->member_finished.view(), t3));
+    return body;
+  }
+  // The RegisterAuth carrying `plaintext` (an encoded AuthBody, or anything) encrypted under
+  // the member handshake key.
+  Result<Bytes> register_auth(ByteView plaintext) const {
+    RegisterAuth auth;
+    auth.group_id = hello.group_id;
+    auth.encrypted = MPSEC_TRY(crypto::aead_seal(suite.aead(), keys->member_key.view(),
+                                                 keys->member_nonce.view(), t1, plaintext));
+    return encode_message(auth);
+  }
 };
 
 inline GroupConfig test_config(KeyGraphType graph = KeyGraphType::lkh, std::uint16_t suite = 1) {
