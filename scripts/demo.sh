@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The main job: sets up, builds, and runs the live demo on the embedded defaults.
-# (Until a group mode lands, the demo is the cipher-suite self-test.)
+# The main job: sets up, builds, and runs the live group demo of the centralized mode on
+# loopback (scripts/central_demo.sh), on the embedded defaults.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
-./scripts/build.sh default mpsec
-exec build/default/apps/mpsec/mpsec suites
+./scripts/build.sh default mpsec mpsec-gcksd
+exec ./scripts/central_demo.sh build/default/apps/mpsec

@@ -9,5 +9,8 @@ namespace mpsec::app {
 void add_suites_command(CLI::App& app, int& exit_code);
 void add_vectors_command(CLI::App& app, int& exit_code);
 void add_mls_command(CLI::App& app, int& exit_code);
+void add_keygen_command(CLI::App& app, int& exit_code);
+void add_gcks_command(CLI::App& app, int& exit_code);
+void add_join_command(CLI::App& app, int& exit_code);
 
 }  // namespace mpsec::app

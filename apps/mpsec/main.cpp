@@ -10,6 +10,9 @@ int main(int argc, char** argv) {
   mpsec::app::add_suites_command(app, exit_code);
   mpsec::app::add_vectors_command(app, exit_code);
   mpsec::app::add_mls_command(app, exit_code);
+  mpsec::app::add_keygen_command(app, exit_code);
+  mpsec::app::add_gcks_command(app, exit_code);
+  mpsec::app::add_join_command(app, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }
