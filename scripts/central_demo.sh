@@ -68,10 +68,12 @@ TOML
 export MPSEC_ADMIN_SOCKET=$work/gcksd.sock
 
 start_daemon() {
+  local from
+  from=$(wc -l <gcksd.log 2>/dev/null || echo 0)
   "$gcksd" --config gcksd.toml >>gcksd.log 2>&1 &
   gcksd_pid=$!
   pids+=("$gcksd_pid")
-  wait_for gcksd.log "mpsec-gcksd ready"
+  wait_for gcksd.log "mpsec-gcksd ready" "$from"
   port=$(grep -o 'listening for members on 127.0.0.1:[0-9]*' gcksd.log | tail -1 | sed 's/.*://')
   # The members reconnect to the same address after a restart: keep the port the kernel gave.
   sed -i "s/^listen = .*/listen = \"127.0.0.1:$port\"/" gcksd.toml

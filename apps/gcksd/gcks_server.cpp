@@ -4,7 +4,9 @@
 
 #include <chrono>
 
+#include "central/messages.hpp"
 #include "codec/reader.hpp"
+#include "crypto/hash.hpp"
 #include "key_file.hpp"
 #include "mpsec/hex.hpp"
 #include "store/master_key.hpp"
@@ -159,6 +161,7 @@ void GcksServer::route(Group& g, central::GcksOutput out) {
         s = members_->send(m.conn, m.message);
         break;
       case central::Outgoing::To::multicast:
+        log_rekey_digest(g, m.message);
         s = mcast_->send_to(g.mcast_host, g.mcast_port, m.message);
         break;
       case central::Outgoing::To::member:
@@ -169,6 +172,20 @@ void GcksServer::route(Group& g, central::GcksOutput out) {
     // Delivery is best effort: a lost message is repaired by heartbeats and resync.
     if (!s) spdlog::debug("send failed: {}", s.error().describe());
   }
+}
+
+// Each new rekey once, with a digest of its bytes: an operator (and the crash test) can check
+// that no sequence number was ever sent with two different contents, across restarts. The
+// rekey is public (multicast), so its digest reveals nothing.
+void GcksServer::log_rekey_digest(Group& g, const Bytes& message) {
+  auto wf = central::peek_wire_format(message);
+  if (!wf || *wf != static_cast<std::uint16_t>(central::CentralWireFormat::rekey)) return;
+  auto rekey = central::decode_message<central::Rekey>(message);
+  auto d = crypto::digest(crypto::HashAlg::sha256, message);
+  if (!rekey || !d || rekey->seq <= g.logged_seq) return;
+  g.logged_seq = rekey->seq;
+  spdlog::info("group {}: rekey {} digest {}", text(g.gcks->config().group_id), rekey->seq,
+               to_hex(ByteView(d->data(), 8)));
 }
 
 void GcksServer::log_event(const Group& g, const central::GcksEvent& e) {

@@ -42,6 +42,7 @@ class GcksServer {
     std::string mcast_host;
     std::uint16_t mcast_port = 0;
     std::map<std::uint32_t, net::ConnId> member_conn;  // for unicast push
+    std::uint64_t logged_seq = 0;                      // newest rekey whose digest is logged
   };
   GcksServer(net::Loop& loop, DaemonConfig config, Random& rng)
       : loop_(loop), config_(std::move(config)), rng_(rng) {}
@@ -50,6 +51,7 @@ class GcksServer {
   void on_member_message(net::ConnId conn, const Bytes& message);
   void route(Group& g, central::GcksOutput out);
   void log_event(const Group& g, const central::GcksEvent& e);
+  void log_rekey_digest(Group& g, const Bytes& message);
   void schedule();
   void tick();
   void fail_hard(const Error& e);

@@ -57,7 +57,7 @@ class JoinRuntime {
       mcast_in_->on_datagram([this](Bytes d, std::string) { input(d); });
     }
     say("registering with the GCKS at " + o_.gcks);
-    MPSEC_TRY(to_gcks({MPSEC_TRY(member_->hello(wall_now()))}));
+    MPSEC_TRY(send_hello());
     schedule();
     return ok();
   }
@@ -83,6 +83,15 @@ class JoinRuntime {
     say("sent: " + text);
   }
 
+  // What was refused, printed when the member stops: bad input is counted, never fatal.
+  void report() const {
+    const central::MemberCounters& c = member_->counters();
+    say("received " + std::to_string(received_) + " messages, refused " +
+        std::to_string(rejected_) + " (forged " + std::to_string(c.forged) + ", duplicates " +
+        std::to_string(c.duplicates) + ", stale heartbeats " + std::to_string(c.stale_heartbeats) +
+        ", unreadable group messages " + std::to_string(c.rejected_data) + ")");
+  }
+
   // Leaves the group (SIGINT/SIGTERM): deregisters and stops once the GCKS acknowledged, or
   // after a second.
   void leave() {
@@ -101,7 +110,12 @@ class JoinRuntime {
   static constexpr std::size_t kSentKept = 64;
   std::deque<Bytes> sent_;  // our latest group messages, to drop their multicast echo
 
-  void say(const std::string& s) { std::cout << o_.name << ": " << s << std::endl; }
+  static constexpr Duration kRegisterRetry{3'000};
+  Instant register_deadline_{};
+  std::uint64_t received_ = 0;
+  std::uint64_t rejected_ = 0;
+
+  void say(const std::string& s) const { std::cout << o_.name << ": " << s << std::endl; }
 
   Status connect() {
     if (tcp_ && tcp_->is_open()) return ok();
@@ -125,8 +139,10 @@ class JoinRuntime {
 
   void input(const Bytes& message) {
     if (std::find(sent_.begin(), sent_.end(), message) != sent_.end()) return;
+    ++received_;
     auto out = member_->handle(message, wall_now());
     if (!out) {
+      ++rejected_;
       // Group data this member cannot read is worth saying; other refusals are quiet.
       auto wf = central::peek_wire_format(message);
       if (wf && *wf == static_cast<std::uint16_t>(record::WireFormat::private_message))
@@ -171,12 +187,32 @@ class JoinRuntime {
     schedule();
   }
 
+  // (Re)starts registration. A GCKS that was down, or died mid-handshake, never answers: the
+  // runtime registers again after kRegisterRetry (the GCKS replaces a membership registered
+  // twice by the same key).
+  Status send_hello() {
+    register_deadline_ = wall_now() + kRegisterRetry;
+    auto hello = member_->hello(wall_now());
+    if (!hello) return tl::unexpected(hello.error());
+    (void)to_gcks({*hello});  // unreachable: said, and retried at the deadline
+    return ok();
+  }
+
   void schedule() {
     if (timer_) loop_.cancel(*timer_);
-    const Duration wait =
-        std::clamp<Duration>(member_->next_deadline() - wall_now(), Duration(1), Duration(1'000));
+    Instant next = member_->next_deadline();
+    const bool registering = member_->state() == central::MemberState::registering ||
+                             member_->state() == central::MemberState::idle;
+    if (registering) next = std::min(next, register_deadline_);
+    const Duration wait = std::clamp<Duration>(next - wall_now(), Duration(1), Duration(1'000));
     timer_ = loop_.after(wait, [this] {
       timer_.reset();
+      const auto st = member_->state();
+      if ((st == central::MemberState::registering || st == central::MemberState::idle) &&
+          wall_now() >= register_deadline_) {
+        say("no answer from the GCKS: registering again");
+        if (auto s = send_hello(); !s) say("cannot register: " + s.error().describe());
+      }
       auto out = member_->tick(wall_now());
       if (out)
         take(std::move(*out));
@@ -233,6 +269,7 @@ void add_join_command(CLI::App& app, int& exit_code) {
         loop->post([rt, text] { rt->line(text); });
     }).detach();
     loop->run();
+    rt->report();
   });
 }
 
