@@ -8,7 +8,7 @@ packages=(
   clang-14 libclang-rt-14-dev clang-format
   libssl-dev libexpected-dev libasio-dev libsqlite3-dev libcli11-dev
   libspdlog-dev libfmt-dev nlohmann-json3-dev libtomlplusplus-dev libzstd-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev python3
 )
 
 missing=()
