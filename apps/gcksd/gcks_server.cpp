@@ -103,7 +103,8 @@ Result<std::unique_ptr<GcksServer>> GcksServer::start(net::Loop& loop, DaemonCon
   });
   net::TcpLimits admin_limits;
   admin_limits.max_connections = 16;
-  ::unlink(c.admin_socket.c_str());
+  admin_limits.max_frame = std::size_t{64} << 20;  // a status of a very large group
+  admin_limits.max_queued = std::size_t{128} << 20;
   s->admin_ = MPSEC_TRY(net::TcpServer::listen_local(loop, c.admin_socket, admin_limits));
   s->admin_->on_message([self](net::ConnId conn, Bytes m) { self->on_admin(conn, m); });
   spdlog::info("listening for members on {}:{}, administration on {}", c.listen_host,
@@ -169,8 +170,13 @@ void GcksServer::route(Group& g, central::GcksOutput out) {
           s = members_->send(c->second, m.message);
         break;
     }
-    // Delivery is best effort: a lost message is repaired by heartbeats and resync.
-    if (!s) spdlog::debug("send failed: {}", s.error().describe());
+    // Delivery is best effort: a lost message is repaired by heartbeats and resync. A
+    // multicast that fails (e.g. over the datagram size) makes every member resync: said.
+    if (!s && m.to == central::Outgoing::To::multicast)
+      spdlog::warn("group {}: multicast send failed: {}", text(g.gcks->config().group_id),
+                   s.error().describe());
+    else if (!s)
+      spdlog::debug("send failed: {}", s.error().describe());
   }
 }
 
@@ -259,7 +265,10 @@ void GcksServer::on_admin(net::ConnId conn, const Bytes& message) {
   }
   if (!resp["ok"].get<bool>()) ++counters_.admin_errors;
   const std::string out = resp.dump();
-  (void)admin_->send(conn, ByteView(reinterpret_cast<const std::uint8_t*>(out.data()), out.size()));
+  if (auto sent = admin_->send(
+          conn, ByteView(reinterpret_cast<const std::uint8_t*>(out.data()), out.size()));
+      !sent)
+    spdlog::warn("administration: cannot answer: {}", sent.error().describe());
   schedule();
 }
 

@@ -22,7 +22,13 @@ int main(int argc, char** argv) {
     spdlog::critical("configuration: {}", config.error().describe());
     return 2;
   }
-  spdlog::set_level(spdlog::level::from_str(config->log_level));
+  const auto level = spdlog::level::from_str(config->log_level);
+  // from_str maps anything unknown to "off": a typo must not silence the daemon.
+  if (level == spdlog::level::off && config->log_level != "off") {
+    spdlog::critical("configuration: unknown log_level \"{}\"", config->log_level);
+    return 2;
+  }
+  spdlog::set_level(level);
   // A peer closing its connection must not kill the daemon.
   std::signal(SIGPIPE, SIG_IGN);
 

@@ -29,6 +29,27 @@ Instant wall_now() {
   return to_instant(std::chrono::system_clock::now());
 }
 
+// The chat payload, all inside the encrypted plaintext: the sender's self-chosen name (one
+// length byte) and the text. The name is not sent as authenticated data, which travels in
+// clear and would undo the sender-data encryption; the slot shown beside it is the
+// authenticated sender.
+Bytes encode_chat(const std::string& name, const std::string& text) {
+  const std::size_t n = std::min<std::size_t>(name.size(), 255);
+  Bytes out;
+  out.reserve(1 + n + text.size());
+  out.push_back(static_cast<std::uint8_t>(n));
+  out.insert(out.end(), name.begin(), name.begin() + static_cast<std::ptrdiff_t>(n));
+  out.insert(out.end(), text.begin(), text.end());
+  return out;
+}
+
+// The name and the text of a chat payload; a payload too short for its name is shown whole.
+std::pair<std::string, std::string> decode_chat(const Bytes& p) {
+  if (p.empty() || p[0] + 1u > p.size()) return {"?", std::string(p.begin(), p.end())};
+  const auto name_end = p.begin() + 1 + p[0];
+  return {std::string(p.begin() + 1, name_end), std::string(name_end, p.end())};
+}
+
 class JoinRuntime {
  public:
   JoinRuntime(net::Loop& loop, JoinOptions o) : loop_(loop), o_(std::move(o)) {}
@@ -67,8 +88,7 @@ class JoinRuntime {
       say("not a member: cannot send \"" + text + "\"");
       return;
     }
-    auto msg =
-        member_->protect(Bytes(text.begin(), text.end()), Bytes(o_.name.begin(), o_.name.end()));
+    auto msg = member_->protect(encode_chat(o_.name, text), {});
     if (!msg) {
       say("cannot send: " + msg.error().describe());
       return;
@@ -82,6 +102,8 @@ class JoinRuntime {
     if (sent_.size() > kSentKept) sent_.pop_front();
     say("sent: " + text);
   }
+
+  bool refused() const { return refused_; }
 
   // What was refused, printed when the member stops: bad input is counted, never fatal.
   void report() const {
@@ -110,6 +132,7 @@ class JoinRuntime {
   static constexpr std::size_t kSentKept = 64;
   std::deque<Bytes> sent_;  // our latest group messages, to drop their multicast echo
 
+  bool refused_ = false;
   static constexpr Duration kRegisterRetry{3'000};
   Instant register_deadline_{};
   std::uint64_t received_ = 0;
@@ -162,6 +185,7 @@ class JoinRuntime {
           break;
         case K::refused:
           say("refused by the GCKS: " + e.detail);
+          refused_ = true;
           loop_.stop();
           break;
         case K::rekeyed:
@@ -179,10 +203,10 @@ class JoinRuntime {
           break;
       }
     }
-    for (const auto& d : out.data)
-      say("<" + std::string(d.authenticated_data.begin(), d.authenticated_data.end()) + "@" +
-          std::to_string(d.sender.value) + "> " +
-          std::string(d.plaintext.begin(), d.plaintext.end()));
+    for (const auto& d : out.data) {
+      const auto [name, text] = decode_chat(d.plaintext);
+      say("<" + name + "@" + std::to_string(d.sender.value) + "> " + text);
+    }
     (void)to_gcks(out.to_gcks);
     schedule();
   }
@@ -270,6 +294,7 @@ void add_join_command(CLI::App& app, int& exit_code) {
     }).detach();
     loop->run();
     rt->report();
+    if (rt->refused()) exit_code = 1;
   });
 }
 

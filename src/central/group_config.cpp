@@ -8,6 +8,7 @@ Status GroupConfig::validate() const {
   MPSEC_ENSURE(!group_id.empty() && group_id.size() <= 255, Errc::invalid_argument,
                "group id must be 1 to 255 bytes");
   MPSEC_TRY(crypto::CipherSuite::from_code(cipher_suite));
+  MPSEC_ENSURE(transport.size() <= 255, Errc::invalid_argument, "transport over 255 bytes");
   if (graph == KeyGraphType::lkh) {
     MPSEC_ENSURE(degree == 2 || degree == 4 || degree == 8, Errc::invalid_argument,
                  "LKH degree must be 2, 4 or 8");
