@@ -4,14 +4,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
+# Each stage says how long it took, so the CI log shows where the time goes.
+stage() { echo "== $1 (at ${SECONDS}s)"; }
 for preset in default asan; do
-  echo "== $preset: build"
+  stage "$preset: build"
   ./scripts/build.sh "$preset"
-  echo "== $preset: test"
+  stage "$preset: test"
   ctest --preset "$preset"
 done
-echo "== fuzz: build"
+stage "fuzz: build"
 ./scripts/build.sh fuzz
-echo "== fuzz: smoke run"
+stage "fuzz: smoke run"
 ./scripts/fuzz-smoke.sh 20
-echo "== all tests passed"
+stage "all tests passed"
