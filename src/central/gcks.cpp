@@ -102,6 +102,7 @@ Result<std::unique_ptr<Gcks>> Gcks::restore(GcksSnapshot s, crypto::SigningKey k
     if (m.role == Role::sender) g->roster_.set(m.slot, m.signature_key);
     g->sas_.emplace(m.sa_id, SaState{std::move(sa), m.slot, 0});
     const std::uint32_t slot = m.slot;
+    g->slot_by_key_[m.signature_key] = slot;
     g->members_.emplace(slot, std::move(m));
   }
   MPSEC_ENSURE(g->members_.size() == g->graph_->member_count(), Errc::decode_error,
@@ -167,7 +168,14 @@ Result<GcksOutput> Gcks::on_hello(ConnId conn, std::string_view peer, ByteView m
   }
   const crypto::DhPrivateKey eph =
       MPSEC_TRY(crypto::DhPrivateKey::generate(suite_.hpke().kem, rng_));
-  const SecretBytes dh = MPSEC_TRY(eph.dh(*share));
+  // Every X25519/X448 string parses; a low-order share only shows here, as an all-zero DH
+  // result: it is the member's bad input, refused and counted like an unparsable share.
+  auto shared = eph.dh(*share);
+  if (!shared) {
+    ++counters_.malformed;
+    return fail(Errc::invalid_key, "bad member share");
+  }
+  const SecretBytes dh = std::move(*shared);
   RegisterChallenge ch;
   MPSEC_TRY(rng_.fill(ch.gcks_nonce));
   ch.gcks_share = eph.public_key().bytes();
@@ -180,8 +188,13 @@ Result<GcksOutput> Gcks::on_hello(ConnId conn, std::string_view peer, ByteView m
       derive_handshake_keys(suite_, dh.view(), hello->member_nonce, ch.gcks_nonce, hs->t1));
   Bytes reply = MPSEC_TRY(encode_message(ch));
   // Committed from here on: remember the nonce and the handshake.
-  if (seen_nonces_.size() >= kMaxRememberedNonces) seen_nonces_.erase(seen_nonces_.begin());
-  seen_nonces_.emplace(hello->member_nonce, now + 2 * kCookieBucket);
+  // Full (only under a flood of hellos with valid cookies): the oldest nonce goes first.
+  if (seen_nonces_.size() >= kMaxRememberedNonces) {
+    seen_nonces_.erase(nonce_order_.front().second);
+    nonce_order_.pop_front();
+  }
+  seen_nonces_.insert(hello->member_nonce);
+  nonce_order_.emplace_back(now + 2 * kCookieBucket, hello->member_nonce);
   if (handshakes_.size() >= kMaxPendingHandshakes && !handshakes_.contains(conn)) {
     auto oldest = std::min_element(
         handshakes_.begin(), handshakes_.end(),
@@ -378,6 +391,7 @@ Status Gcks::remove_member(std::uint32_t slot) {
     sas_.erase(sa);
   }
   roster_.erase(slot);
+  slot_by_key_.erase(it->second.signature_key);
   members_.erase(it);
   departed_.push_back(slot);
   return ok();
@@ -494,6 +508,7 @@ Result<GcksOutput> Gcks::rekey(bool refresh, Instant now) {
                           p->record.role == Role::sender ? "sender" : "receiver", p->conn});
     ++counters_.registrations;
     const std::uint32_t slot = p->record.slot;
+    slot_by_key_[p->record.signature_key] = slot;
     members_.emplace(slot, std::move(p->record));
   }
   for (auto& [conn, ack] : departure_acks_)
@@ -530,8 +545,12 @@ Result<Bytes> Gcks::heartbeat(Instant now) {
 }
 
 void Gcks::expire(Instant now) {
-  for (auto it = seen_nonces_.begin(); it != seen_nonces_.end();)
-    it = it->second <= now ? seen_nonces_.erase(it) : std::next(it);
+  // Nonces expire in the order they were remembered (a fixed lifetime): O(1) per expiry, not
+  // a walk over the whole set on every hello.
+  while (!nonce_order_.empty() && nonce_order_.front().first <= now) {
+    seen_nonces_.erase(nonce_order_.front().second);
+    nonce_order_.pop_front();
+  }
   for (auto it = handshakes_.begin(); it != handshakes_.end();) {
     if (it->second->started + kHandshakeTimeout <= now) {
       ++counters_.handshakes_evicted;
@@ -639,10 +658,11 @@ std::vector<MemberInfo> Gcks::members() const {
   return out;
 }
 
+// Public keys are not secret: an ordinary map lookup, O(log n) per registration.
 std::optional<std::uint32_t> Gcks::slot_of(ByteView signature_key) const {
-  for (const auto& [slot, m] : members_)
-    if (ct_equal(m.signature_key, signature_key)) return slot;
-  return std::nullopt;
+  auto it = slot_by_key_.find(Bytes(signature_key.begin(), signature_key.end()));
+  if (it == slot_by_key_.end()) return std::nullopt;
+  return it->second;
 }
 
 std::size_t Gcks::graph_memory() const noexcept {

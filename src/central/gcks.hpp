@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 
@@ -171,7 +172,9 @@ class Gcks {
   // Registration.
   SecretBytes cookie_key_;
   std::map<ConnId, std::unique_ptr<Handshake>> handshakes_;
-  std::map<Nonce, Instant> seen_nonces_;
+  std::set<Nonce> seen_nonces_;
+  std::deque<std::pair<Instant, Nonce>> nonce_order_;  // expiry, oldest first
+  std::map<Bytes, std::uint32_t> slot_by_key_;         // members by signature key
   GcksCounters counters_;
   bool failed_ = false;
 };
