@@ -4,13 +4,15 @@
 //   mls/add_welcome/<n>/{full,blank}     a commit adding one member, with its Welcome
 //   mls/join/<n>/{full,blank}            the new member processes that Welcome
 //   mls/protect/<n>, mls/unprotect/<n>   a signed 1 KiB application message
-// "full": no blank nodes on the paths involved (every copath subtree of the committer has
+// "full": no blank nodes on the paths involved (every copath subtree of the committer, and
+// every sibling subtree along the removed member's path, has
 // committed since); "blank": the tree one big Add commit leaves. Counters: commit_bytes and
 // welcome_bytes. Baselines in the same run: crypto/evp_sign/ed25519, crypto/evp_verify/ed25519.
 #include <benchmark/benchmark.h>
 
 #include <map>
 #include <memory>
+#include <set>
 
 #include "crypto/test_random.hpp"
 #include "mls/group.hpp"
@@ -60,15 +62,24 @@ std::unique_ptr<Fixture> build(std::uint32_t n, bool full) {
   const Identity alice = id(0);
   f->a.emplace(must(Group::create(alice, text("bench"), config, rng)));
 
-  // Tracked members: leaf 1 (the processor) and, for a full tree, leaves 2, 4, ..., n/2,
-  // whose commits fill every copath subtree of leaf 0.
+  // Tracked members: leaf 1 (the processor) and, for a full tree, committers whose paths leave
+  // no blank node where the benchmarks look: leaves 2, 4, ..., n/2 fill every copath subtree
+  // of leaf 0 (the committer), and leaves (n-1) XOR 2^k fill the sibling subtrees along the
+  // removed leaf's path, so blanking that path leaves each copath resolution one node.
+  std::set<std::uint32_t> committers;
+  if (full) {
+    for (std::uint32_t k = 2; k < n; k *= 2)
+      committers.insert(k);
+    for (std::uint32_t bit = 1; bit < n; bit *= 2)
+      if (const std::uint32_t leaf = (n - 1) ^ bit; leaf >= 2) committers.insert(leaf);
+  }
   std::map<std::uint32_t, std::pair<Identity, KeyPackageBundle>> tracked;
   CommitOptions add_all;
   for (std::uint32_t leaf = 1; leaf < n; ++leaf) {
     Identity m = id(leaf);
     auto kp = must(create_key_package(m, kpo, rng));
     add_all.proposals.push_back(Proposal{Add{kp.key_package}});
-    const bool committer = full && leaf >= 2 && (leaf & (leaf - 1)) == 0;
+    const bool committer = committers.contains(leaf);
     if (leaf == 1 || committer) tracked.emplace(leaf, std::make_pair(std::move(m), std::move(kp)));
   }
   auto out = must(f->a->commit(add_all, rng));
@@ -199,7 +210,7 @@ void unprotect(benchmark::State& state, std::uint32_t n) {
 }
 
 const bool kRegistered = [] {
-  for (std::uint32_t n : {2u, 16u, 128u, 1024u, 8192u}) {
+  for (std::uint32_t n : {2u, 16u, 128u, 1024u, 4096u, 8192u}) {
     for (bool full : {true, false}) {
       const std::string tail = std::to_string(n) + (full ? "/full" : "/blank");
       benchmark::RegisterBenchmark(("mls/commit_remove/" + tail).c_str(), commit_remove, n, full)
