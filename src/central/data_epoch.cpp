@@ -13,7 +13,7 @@ Result<SenderRoster> SenderRoster::from_wire(const std::vector<RosterEntry>& ent
 
 Status SenderRoster::apply(const std::vector<RosterEntry>& added,
                            const std::vector<std::uint32_t>& departed, std::uint32_t leaves) {
-  MPSEC_ENSURE(leaves >= 1 && leaves <= schedule::kMaxLeaves, Errc::limit_exceeded,
+  MPSEC_ENSURE(leaves >= 1 && leaves <= kMaxGroupLeaves, Errc::limit_exceeded,
                "leaf count out of range");
   std::map<std::uint32_t, Bytes> next = senders_;
   for (std::uint32_t slot : departed)
@@ -44,6 +44,8 @@ Result<Bytes> SenderRoster::hash(const crypto::CipherSuite& suite) const {
 
 Result<record::Roster> SenderRoster::to_record(const crypto::CipherSuite& suite,
                                                std::uint32_t leaves) const {
+  MPSEC_ENSURE(leaves >= 1 && leaves <= kMaxGroupLeaves, Errc::limit_exceeded,
+               "leaf count out of range");
   record::Roster out(leaves);
   for (const auto& [slot, key] : senders_) {
     MPSEC_ENSURE(slot < leaves, Errc::decode_error, "roster slot beyond the leaf count");

@@ -263,6 +263,9 @@ Result<GcksOutput> Gcks::on_auth(ConnId conn, ByteView message, Instant now) {
       admission_.authorize(body.credential, body.signature_key, body.role, unix_seconds(now));
   if (!admitted) return reply_refused(conn, *hs, t4, admitted.error().message);
 
+  // Members refuse leaf counts beyond kMaxGroupLeaves: a full group refuses instead.
+  if (members_.size() + admissions_.size() >= kMaxGroupLeaves - 1)
+    return reply_refused(conn, *hs, t4, "group full");
   // A member registering again (a restarted process) replaces its old membership.
   if (auto old = slot_of(body.signature_key)) MPSEC_TRY(remove_member(*old));
   for (auto a = admissions_.begin(); a != admissions_.end(); ++a) {

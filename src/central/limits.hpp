@@ -56,6 +56,10 @@ inline constexpr std::size_t kMaxBufferedRekeys = 64;
 inline constexpr int kMissedHeartbeats = 3;
 // The largest message either side accepts.
 inline constexpr std::size_t kMaxMessage = std::size_t{1} << 20;
+// The largest leaf count a member accepts (flat tables have at most 2^24 ids; an LKH tree of
+// 2^20 members has at most 2^21 leaves). The Data SA's roster is indexed by leaf, so an
+// absurd count from a faulty or compromised GCKS must not make a member allocate gigabytes.
+inline constexpr std::uint32_t kMaxGroupLeaves = std::uint32_t{1} << 24;
 
 // Signature labels (SignWithLabel prefixes "MLS 1.0 ").
 inline constexpr std::string_view kChallengeLabel = "mpsec gcks challenge";

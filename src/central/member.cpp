@@ -244,7 +244,10 @@ Status Member::apply_rekey(const Rekey& rk, Instant now, MemberOutput& out) {
   SenderRoster roster = roster_;
   MPSEC_TRY(roster.apply(rk.roster_added, rk.departed, rk.leaves));
   MPSEC_ENSURE(slot_ < rk.leaves, Errc::decode_error, "own slot beyond the leaf count");
-  auto applied = ring_->apply(rk.graph);
+  // All or nothing: the rekey is applied to a copy of the ring and the new epoch built from
+  // it; the member's keys, roster and epoch change together or not at all.
+  tree::MemberKeyRing ring = ring_->clone();
+  auto applied = ring.apply(rk.graph);
   if (!applied) {
     // Keys this member cannot follow (a missed rekey it did not notice, or a push that did
     // not arrive): ask for its keys.
@@ -252,16 +255,20 @@ Status Member::apply_rekey(const Rekey& rk, Instant now, MemberOutput& out) {
         now, "cannot apply rekey " + std::to_string(rk.seq) + ": " + applied.error().message, out);
     return ok();
   }
+  MPSEC_TRY(install(rk.seq, rk.leaves, ring, roster, now));
+  ring_ = std::move(ring);
   roster_ = std::move(roster);
-  MPSEC_TRY(install(rk.seq, rk.leaves, now));
   out.events.push_back({MemberEvent::Kind::rekeyed, seq_, {}});
   return ok();
 }
 
-Status Member::install(std::uint64_t seq, std::uint32_t leaves, Instant now) {
-  const tree::GraphKey* gk = MPSEC_TRY(ring_->group_key());
+// Installs the epoch that `ring` and `roster` give as the Data SA's current one; on failure
+// nothing changed.
+Status Member::install(std::uint64_t seq, std::uint32_t leaves, const tree::MemberKeyRing& ring,
+                       const SenderRoster& roster, Instant now) {
+  const tree::GraphKey* gk = MPSEC_TRY(ring.group_key());
   record::EpochInput epoch =
-      MPSEC_TRY(make_epoch_input(suite_, config_.group_id, seq, leaves, roster_, gk->key.view()));
+      MPSEC_TRY(make_epoch_input(suite_, config_.group_id, seq, leaves, roster, gk->key.view()));
   MPSEC_TRY(data_->install_epoch(std::move(epoch), now));
   seq_ = seq;
   leaves_ = leaves;

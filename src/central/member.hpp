@@ -103,7 +103,8 @@ class Member {
   // Applies rekeys in order while the next one is buffered.
   Status apply_rekey(const Rekey& rk, Instant now, MemberOutput& out);
   Status drain(Instant now, MemberOutput& out);
-  Status install(std::uint64_t seq, std::uint32_t leaves, Instant now);
+  Status install(std::uint64_t seq, std::uint32_t leaves, const tree::MemberKeyRing& ring,
+                 const SenderRoster& roster, Instant now);
   void schedule_resync(Instant now, std::string why, MemberOutput& out);
   void depart(std::string why, MemberOutput& out);
 

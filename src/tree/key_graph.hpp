@@ -135,6 +135,15 @@ class MemberKeyRing {
   [[nodiscard]] Result<const GraphKey*> group_key() const;
   const std::vector<GraphKey>& keys() const noexcept { return keys_; }
   void replace(std::vector<GraphKey> keys) { keys_ = std::move(keys); }
+  // An explicit copy (secrets are never copied implicitly): lets a caller apply a rekey to a
+  // copy and keep it only if everything that follows succeeds.
+  MemberKeyRing clone() const {
+    std::vector<GraphKey> keys;
+    keys.reserve(keys_.size());
+    for (const GraphKey& k : keys_)
+      keys.push_back({k.node, k.version, k.key.clone()});
+    return MemberKeyRing(suite_, context_, std::move(keys), group_key_node_);
+  }
 
  private:
   crypto::CipherSuite suite_;
