@@ -1,6 +1,7 @@
-// The Wycheproof part of `mpsec vectors`: the hand-made fixtures of tests/data/wycheproof
-// (schemas ../shared/vectors lacks), the real files of ../shared/vectors/wycheproof, and proof
-// that the runner fails when a vector and mpsec disagree.
+// The Wycheproof part of `mpsec vectors`: the hand-made fixtures of
+// tests/data/wycheproof_fixtures (our own cases, in the Wycheproof format, for schemas
+// ../shared/vectors lacks; staged under the file names the runner looks for), the real files of
+// ../shared/vectors/wycheproof, and proof that the runner fails when a vector and mpsec disagree.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -16,13 +17,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kFixtures = fs::path(MPSEC_TEST_DATA_DIR) / "wycheproof";
+const fs::path kFixtures = fs::path(MPSEC_TEST_DATA_DIR) / "wycheproof_fixtures";
 
 class TempDir {
  public:
-  TempDir() {
+  explicit TempDir(const std::string& tag = "") {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = fs::temp_directory_path() / ("mpsec-wycheproof-" + std::string(info->name()));
+    path_ = fs::temp_directory_path() / ("mpsec-wycheproof-" + std::string(info->name()) + tag);
     fs::remove_all(path_);
     fs::create_directories(path_);
   }
@@ -35,6 +36,17 @@ class TempDir {
  private:
   fs::path path_;
 };
+
+// The fixtures under the names the runner discovers: NAME.fixture.json -> NAME_test.json.
+void stage_fixtures(const TempDir& dir) {
+  for (const auto& entry : fs::directory_iterator(kFixtures)) {
+    const std::string name = entry.path().filename().string();
+    const std::string suffix = ".fixture.json";
+    ASSERT_TRUE(name.ends_with(suffix)) << name;
+    fs::copy_file(entry.path(),
+                  dir.path() / (name.substr(0, name.size() - suffix.size()) + "_test.json"));
+  }
+}
 
 Json load(const fs::path& path) {
   return Json::parse(std::ifstream(path));
@@ -99,7 +111,9 @@ TEST(WycheproofRunner, ClaimsOnlyFilesOfImplementedAlgorithms) {
 }
 
 TEST(WycheproofRunner, HandMadeFixturesPass) {
-  const auto summary = run_vectors(kFixtures);
+  TempDir fixtures;
+  stage_fixtures(fixtures);
+  const auto summary = run_vectors(fixtures.path());
   expect_no_failures(summary);
   const std::map<std::string, std::size_t> expected_passed = {
       {"ecdh_secp521r1_ecpoint_test.json", 9},
@@ -128,8 +142,10 @@ TEST(WycheproofRunner, HandMadeFixturesPass) {
 // Every expectation of every fixture turned around: each case that ran must now fail, so no
 // case passes whatever mpsec does.
 TEST(WycheproofRunner, InvertedExpectationsAllFail) {
+  TempDir fixtures(".fixtures");
+  stage_fixtures(fixtures);
   TempDir dir;
-  for (const auto& entry : fs::directory_iterator(kFixtures)) {
+  for (const auto& entry : fs::directory_iterator(fixtures.path())) {
     Json doc = load(entry.path());
     for (auto& group : doc["testGroups"]) {
       for (auto& test : group["tests"]) {
@@ -147,7 +163,7 @@ TEST(WycheproofRunner, InvertedExpectationsAllFail) {
     }
     dir.write(entry.path().filename().string(), doc);
   }
-  const auto original = run_vectors(kFixtures);
+  const auto original = run_vectors(fixtures.path());
   const auto inverted = run_vectors(dir.path());
   EXPECT_EQ(inverted.passed, 0u);
   EXPECT_EQ(inverted.failed, original.passed);

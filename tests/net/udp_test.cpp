@@ -104,8 +104,8 @@ TEST(NetUdp, MulticastOneSenderThreeReceivers) {
   const std::string group =
       "239.255." + std::to_string(rd() % 256) + "." + std::to_string(1 + rd() % 254);
   auto first = UdpSocket::multicast_receiver(loop, group, 0);
-  // No GTEST_SKIP: multicast on lo works on this kernel even without the MULTICAST link flag;
-  // if a kernel refuses, the error below says why (the join or the bind).
+  // This test never skips: multicast on lo works on this kernel even without the MULTICAST
+  // link flag; if a kernel refuses, the error below says why (the join or the bind).
   ASSERT_TRUE(IsOk(first)) << "group " << group;
   std::vector<std::unique_ptr<UdpSocket>> receivers;
   receivers.push_back(std::move(*first));
