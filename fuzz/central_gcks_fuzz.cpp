@@ -25,6 +25,7 @@
 #include "central/gcks.hpp"
 #include "central/member.hpp"
 #include "crypto/test_random.hpp"
+#include "fuzz_input.hpp"
 
 namespace {
 
@@ -178,40 +179,8 @@ void seed(const Fixture& f, MemoryJournal& journal) {
   check(done.has_value(), "the journal takes the fixture's group");
 }
 
-class Input {
- public:
-  Input(const std::uint8_t* data, std::size_t size) : p_(data), n_(size) {}
-  bool empty() const { return n_ == 0; }
-  std::uint8_t byte() {
-    if (n_ == 0) return 0;
-    --n_;
-    return *p_++;
-  }
-  ByteView take(std::size_t k) {
-    k = std::min(k, n_);
-    ByteView v(p_, k);
-    p_ += k;
-    n_ -= k;
-    return v;
-  }
-  // A field with a 2-byte length.
-  ByteView chunk() {
-    const std::size_t len = std::size_t{byte()} << 8 | byte();
-    return take(len);
-  }
-
- private:
-  const std::uint8_t* p_;
-  std::size_t n_;
-};
-
-// (offset, value) pairs overwrite `bytes`; a single byte left over truncates there.
-void overwrite(Bytes& bytes, ByteView edits) {
-  std::size_t i = 0;
-  for (; i + 2 <= edits.size() && !bytes.empty(); i += 2)
-    bytes[edits[i] % bytes.size()] ^= edits[i + 1];
-  if (i < edits.size() && !bytes.empty()) bytes.resize(edits[i] % bytes.size());
-}
+using fuzz::Input;
+using fuzz::overwrite;
 
 std::uint64_t refusals(const GcksCounters& c) {
   return c.malformed + c.bad_cookies + c.replayed_nonces + c.auth_failures + c.sa_failures +

@@ -30,6 +30,7 @@
 #include "central/gcks.hpp"
 #include "central/member.hpp"
 #include "crypto/test_random.hpp"
+#include "fuzz_input.hpp"
 
 namespace {
 
@@ -385,39 +386,8 @@ Target& target(bool flat) {
   return targets[flat ? 1 : 0];
 }
 
-class Input {
- public:
-  Input(const std::uint8_t* data, std::size_t size) : p_(data), n_(size) {}
-  bool empty() const { return n_ == 0; }
-  std::uint8_t byte() {
-    if (n_ == 0) return 0;
-    --n_;
-    return *p_++;
-  }
-  ByteView take(std::size_t k) {
-    k = std::min(k, n_);
-    ByteView v(p_, k);
-    p_ += k;
-    n_ -= k;
-    return v;
-  }
-  ByteView chunk() {
-    const std::size_t len = std::size_t{byte()} << 8 | byte();
-    return take(len);
-  }
-
- private:
-  const std::uint8_t* p_;
-  std::size_t n_;
-};
-
-// (offset, xor) pairs change `bytes`; a single byte left over truncates there.
-void overwrite(Bytes& bytes, ByteView edits) {
-  std::size_t i = 0;
-  for (; i + 2 <= edits.size() && !bytes.empty(); i += 2)
-    bytes[(std::size_t{edits[i]} * 7) % bytes.size()] ^= edits[i + 1];
-  if (i < edits.size() && !bytes.empty()) bytes.resize(edits[i] % bytes.size());
-}
+using fuzz::Input;
+using fuzz::overwrite;
 
 // What must not change when a genuine message is refused.
 struct Observed {
